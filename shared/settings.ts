@@ -1,0 +1,63 @@
+/**
+ * The settings that several programs share, declared once (names are a contract: BRIEF.md §1).
+ *
+ * @module
+ */
+import type { Setting } from "./config.ts";
+
+/** Kafka bootstrap servers. */
+export const KAFKA: Setting = {
+  env: "EV_KAFKA",
+  default: "127.0.0.1:9092",
+  help: "Kafka bootstrap servers, comma-separated",
+  placeholder: "HOST:PORT,...",
+};
+
+/** Prefix of every topic name, so that several networks (or test runs) can share one broker. */
+export const TOPIC_PREFIX: Setting = {
+  env: "EV_TOPIC_PREFIX",
+  default: "ev.",
+  help: "prefix of every Kafka topic name",
+  placeholder: "PREFIX",
+};
+
+/** Where Central is, for a Monitor. */
+export const CENTRAL: Setting = {
+  env: "EV_CENTRAL",
+  default: "127.0.0.1:7000",
+  help: "where Central's socket server is",
+  placeholder: "HOST:PORT",
+};
+
+/** A CP's id. */
+export const CP_ID: Setting = { env: "EV_CP_ID", help: "charging point id", placeholder: "ID" };
+
+/** A CP's location, sent at registration. */
+export const LOCATION: Setting = {
+  env: "EV_CP_LOCATION",
+  help: "where the CP is (sent at registration)",
+  placeholder: "TEXT",
+};
+
+/** A CP's price per kWh, sent at registration. */
+export const PRICE: Setting = {
+  env: "EV_CP_PRICE",
+  default: "0.30",
+  help: "price per kWh in euros",
+  placeholder: "EUR",
+};
+
+/** Where a program keeps its files (embedded database, an Engine's ongoing supply). */
+export const DATA_DIR: Setting = {
+  env: "EV_DATA_DIR",
+  default: "./data",
+  help: "folder for this program's files",
+  placeholder: "DIR",
+};
+
+/** Print log lines instead of a panel even on a terminal. */
+export const NO_PANEL: Setting = {
+  env: "EV_NO_PANEL",
+  boolean: true,
+  help: "print log lines instead of a panel",
+};
