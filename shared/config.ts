@@ -33,7 +33,7 @@ export interface ProgramSpec<K extends string> {
   settings: Record<K, Setting>;
   /** Flag names filled, in order, by positional arguments (the original description's form). */
   positional?: K[];
-  /** Sub-commands a program accepts as its first positional argument (e.g. `enroll`). */
+  /** Sub-commands a program accepts as its first positional argument, by usage (`enroll <id>`). */
   commands?: Record<string, string>;
   /** Extra lines for `--help` (examples, line commands). */
   notes?: string[];
@@ -112,7 +112,8 @@ export function loadConfig<K extends string>(
 
   const positionals = [...parsed.positionals];
   let command: string | undefined;
-  if (spec.commands && positionals.length > 0 && positionals[0] in spec.commands) {
+  const commandNames = Object.keys(spec.commands ?? {}).map((c) => c.split(" ")[0]);
+  if (positionals.length > 0 && commandNames.includes(positionals[0])) {
     command = positionals.shift();
   }
   const fromFile = readEnvFile(envFile);

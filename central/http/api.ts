@@ -1,0 +1,154 @@
+/**
+ * Central's HTTP API (BRIEF §6): the paths are a contract; answers are JSON. Operator actions
+ * need `Authorization: Bearer <token>`, checked before anything else is looked at.
+ *
+ * @module
+ */
+import { viewOf } from "../core/cp.ts";
+import type { Network } from "../network.ts";
+import type { Operator, Order } from "../operator.ts";
+import type { CpRepo } from "../db/cp_repo.ts";
+import type { SessionRepo } from "../db/session_repo.ts";
+import type { AuditRepo } from "../db/audit_repo.ts";
+import { DuplicateCpError, enrollCp, EnrollError, parseEnrollInput } from "../enrollment.ts";
+import { json, jsonError, readJson } from "./respond.ts";
+import { eventStream } from "./sse.ts";
+import { serveStatic } from "./static.ts";
+import type { Metrics } from "../../shared/metrics.ts";
+import { idProblem } from "../../shared/ids.ts";
+
+/** What the API works with. */
+export interface ApiDeps {
+  network: Network;
+  operator: Operator;
+  cps: CpRepo;
+  sessions: SessionRepo;
+  audit: AuditRepo;
+  metrics: Metrics;
+  token: string;
+}
+
+/** Builds the request handler. */
+export function createHandler(
+  deps: ApiDeps,
+): (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
+  const requests = deps.metrics.counter("ev_http_requests_total", "HTTP requests by status");
+  return async (req, info) => {
+    let res: Response;
+    try {
+      res = await route(deps, req, addressOf(info));
+    } catch (e) {
+      res = jsonError(500, e instanceof Error ? e.message : String(e));
+    }
+    requests.inc({ status: String(res.status) });
+    return res;
+  };
+}
+
+async function route(deps: ApiDeps, req: Request, source: string): Promise<Response> {
+  const url = new URL(req.url);
+  const path = url.pathname.replace(/\/+$/, "") || "/";
+  const method = req.method;
+  const { network } = deps;
+
+  if (method !== "GET" && method !== "HEAD") {
+    if (!authorized(req, deps.token)) {
+      await deps.audit.record({ source, action: `${method} ${path}`, result: "401 bad token" });
+      return jsonError(401, "operator token required (Authorization: Bearer <token>)");
+    }
+    return await action(deps, req, method, path, source);
+  }
+
+  if (path === "/healthz") return json({ ok: true, cps: network.list().length });
+  if (path === "/metrics") {
+    return new Response(deps.metrics.render(), {
+      headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+    });
+  }
+  if (path === "/api/cps") return json(network.list().map(viewOf));
+  if (path === "/api/events") return eventStream(network, req.signal);
+  if (path === "/api/messages") return json(network.messages());
+  let m = /^\/api\/cps\/([^/]+)$/.exec(path);
+  if (m) {
+    const cp = network.get(decodeURIComponent(m[1]));
+    return cp ? json(viewOf(cp)) : jsonError(404, `unknown CP '${decodeURIComponent(m[1])}'`);
+  }
+  if (path === "/api/sessions") {
+    const cp = url.searchParams.get("cp") || undefined;
+    const driver = url.searchParams.get("driver") || undefined;
+    const limit = Math.min(Number(url.searchParams.get("limit") ?? 200) || 200, 1000);
+    return json(await deps.sessions.list({ cp, driver, limit }));
+  }
+  m = /^\/api\/sessions\/([^/]+)$/.exec(path);
+  if (m) {
+    const session = await deps.sessions.get(decodeURIComponent(m[1]));
+    return session ? json(session) : jsonError(404, "unknown session");
+  }
+  if (path.startsWith("/api/")) return jsonError(404, `no such path ${path}`);
+  return await serveStatic(path);
+}
+
+async function action(
+  deps: ApiDeps,
+  req: Request,
+  method: string,
+  path: string,
+  source: string,
+): Promise<Response> {
+  const by = { actor: "operator", source };
+  if (method === "POST" && path === "/api/cps") {
+    const body = await readJson(req);
+    if (body === undefined) return jsonError(400, "body is not readable JSON");
+    try {
+      const input = parseEnrollInput(body);
+      const enrolled = await enrollCp(deps.cps, input);
+      deps.network.added(input);
+      await deps.audit.record({ ...by, action: `enroll ${input.id}`, result: "ok" });
+      return json(enrolled, 201);
+    } catch (e) {
+      if (e instanceof EnrollError) return jsonError(400, e.message);
+      if (e instanceof DuplicateCpError) return jsonError(409, e.message);
+      throw e;
+    }
+  }
+  let m = /^\/api\/cps\/(stop|resume)$/.exec(path);
+  if (method === "POST" && m) {
+    const cps = deps.operator.orderAll(toOrder(m[1]), by);
+    return json(cps.map(viewOf));
+  }
+  m = /^\/api\/cps\/([^/]+)\/(stop|resume)$/.exec(path);
+  if (method === "POST" && m) {
+    const id = decodeURIComponent(m[1]);
+    const cp = deps.operator.order(id, toOrder(m[2]), by);
+    return cp ? json(viewOf(cp)) : jsonError(404, `unknown CP '${id}'`);
+  }
+  m = /^\/api\/cps\/([^/]+)$/.exec(path);
+  if (method === "DELETE" && m) {
+    const id = decodeURIComponent(m[1]);
+    const problem = idProblem(id, "id");
+    if (problem) return jsonError(400, problem);
+    if (!await deps.cps.remove(id)) return jsonError(404, `unknown CP '${id}'`);
+    deps.network.removed(id);
+    await deps.audit.record({ ...by, action: `remove ${id}`, result: "ok" });
+    return json({ id, removed: true });
+  }
+  return jsonError(404, `no such action ${method} ${path}`);
+}
+
+function toOrder(verb: string): Order {
+  return verb === "stop" ? "STOP" : "RESUME";
+}
+
+function authorized(req: Request, token: string): boolean {
+  const header = req.headers.get("authorization") ?? "";
+  const given = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+  if (!given || given.length !== token.length) return false;
+  let diff = 0;
+  for (let i = 0; i < token.length; i++) diff |= given.charCodeAt(i) ^ token.charCodeAt(i);
+  return diff === 0;
+}
+
+function addressOf(info: Deno.ServeHandlerInfo): string {
+  const addr = info.remoteAddr as Deno.NetAddr;
+  return addr.hostname ? `${addr.hostname}:${addr.port}` : "";
+}
