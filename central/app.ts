@@ -1,0 +1,117 @@
+/**
+ * Central, wired: database → network → CP socket server → HTTP → Kafka supply handling →
+ * console. Returns when it is told to stop (QUIT, Ctrl+C, SIGTERM), after closing everything.
+ *
+ * @module
+ */
+import { openDatabase } from "./db/database.ts";
+import { CpRepo } from "./db/cp_repo.ts";
+import { SessionRepo } from "./db/session_repo.ts";
+import { AuditRepo } from "./db/audit_repo.ts";
+import { Network } from "./network.ts";
+import { Operator } from "./operator.ts";
+import { startCpServer } from "./cp_server.ts";
+import { createHandler } from "./http/api.ts";
+import { renderCentral } from "./panel.ts";
+import { operatorToken } from "./token.ts";
+import { runLineCommand } from "./line_commands.ts";
+import { stateOf } from "./core/cp.ts";
+import { CP_STATES } from "./core/cp.ts";
+import { Metrics } from "../shared/metrics.ts";
+import { createLogger, errorMessage } from "../shared/log.ts";
+import { startConsole } from "../shared/terminal/console.ts";
+import { onShutdown } from "../shared/shutdown.ts";
+
+const log = createLogger("central");
+
+/** How Central is started. */
+export interface CentralOptions {
+  listen: string;
+  port: number;
+  httpPort: number;
+  kafka: string;
+  topicPrefix: string;
+  databaseUrl?: string;
+  dataDir: string;
+  token?: string;
+  panel: boolean;
+}
+
+/** A running Central. */
+export interface RunningCentral {
+  /** Resolves with what stopped it, once everything is closed. */
+  done: Promise<string>;
+}
+
+/** Starts Central. */
+export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
+  log.info(
+    o.databaseUrl
+      ? "connecting to the database…"
+      : `opening the embedded database in ${o.dataDir} (the first start takes a few seconds)…`,
+  );
+  const db = await openDatabase({ url: o.databaseUrl, dataDir: o.dataDir });
+  log.info(`database: ${db.where}`);
+  const cps = new CpRepo(db.sql);
+  const sessions = new SessionRepo(db.sql);
+  const audit = new AuditRepo(db.sql);
+  const network = new Network(cps);
+  await network.load();
+  const metrics = new Metrics();
+  metrics.gauge("ev_cps", "CPs by state", () => {
+    const counts = new Map(CP_STATES.map((s) => [s, 0]));
+    for (const cp of network.list()) counts.set(stateOf(cp), counts.get(stateOf(cp))! + 1);
+    return [...counts].map(([state, n]) => [{ state }, n]);
+  });
+
+  const cpServer = startCpServer({
+    hostname: o.listen,
+    port: o.port,
+    network,
+    cps,
+    audit,
+    metrics,
+  });
+  const operator = new Operator(network, cpServer.sendOrder, audit);
+  const { token, generated } = await operatorToken(o.token, o.dataDir);
+  const http = Deno.serve({
+    hostname: o.listen,
+    port: o.httpPort,
+    onListen: () => {},
+    onError: (e) => new Response(JSON.stringify({ error: errorMessage(e) }), { status: 500 }),
+  }, createHandler({ network, operator, cps, sessions, audit, metrics, token }));
+
+  const shown = o.listen === "0.0.0.0" ? "127.0.0.1" : o.listen;
+  log.info(`CP socket server on ${o.listen}:${o.port}`);
+  log.info(`dashboard: http://${shown}:${o.httpPort}/`);
+  log.info(
+    generated
+      ? `operator token (generated, kept in ${o.dataDir}): ${token}`
+      : "operator token: as given",
+  );
+  network.message(`Central started: ${network.list().length} CPs known`);
+
+  let stop: (why: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  const console = startConsole({
+    panel: o.panel,
+    render: (width, logTail) => renderCentral(network, width, logTail),
+    onCommand: (line) => runLineCommand(line, { operator, network, quit: () => stop("QUIT") }),
+    onInterrupt: () => stop("Ctrl+C"),
+    hint: "EV_Central",
+  });
+  network.subscribe(() => console.redraw());
+  const removeSignals = onShutdown((signal) => stop(signal));
+
+  const done = stopped.then(async (why) => {
+    removeSignals();
+    console.close();
+    log.info(`stopping (${why})…`);
+    await cpServer.close();
+    await http.shutdown().catch(() => {});
+    await network.flushed();
+    await db.close();
+    return why;
+  });
+  return { done };
+}

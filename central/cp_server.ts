@@ -1,0 +1,190 @@
+/**
+ * Central's socket server for CP Monitors. Each connection must authenticate (AUTH with the CP's
+ * id and secret) within {@link AUTH_TIMEOUT_MS}; then its HEALTH reports (one a second) keep the
+ * CP's state, and silence for {@link SILENCE_MS} or a closed connection shows it disconnected.
+ * Operator orders go back on the same connection and are ACKed, NACKed or time out.
+ *
+ * Async all the way: a silent or half-open connection costs a timer, not a thread.
+ *
+ * @module
+ */
+import { FramedLink } from "../shared/protocol/link.ts";
+import type { Request } from "../shared/protocol/messages.ts";
+import type { Network } from "./network.ts";
+import type { CpRepo } from "./db/cp_repo.ts";
+import type { AuditRepo } from "./db/audit_repo.ts";
+import type { Order, OrderOutcome, OrderSender } from "./operator.ts";
+import { verifySecret } from "./secrets.ts";
+import { stateOf } from "./core/cp.ts";
+import type { Metrics } from "../shared/metrics.ts";
+import { createLogger, errorMessage } from "../shared/log.ts";
+import { RequestTimeoutError } from "../shared/protocol/errors.ts";
+
+const log = createLogger("central");
+
+/** A new connection must authenticate within this time. */
+export const AUTH_TIMEOUT_MS = 5_000;
+/** A Monitor silent this long is shown disconnected (it reports every second). */
+export const SILENCE_MS = 3_500;
+/** How long an order waits for its ACK. */
+export const ORDER_TIMEOUT_MS = 3_000;
+
+/** What the server needs. */
+export interface CpServerOptions {
+  hostname: string;
+  port: number;
+  network: Network;
+  cps: CpRepo;
+  audit: AuditRepo;
+  metrics: Metrics;
+}
+
+/** A running server. */
+export interface CpServer {
+  /** Sends an order to a CP's Monitor. */
+  sendOrder: OrderSender;
+  /** The address it listens on. */
+  addr: Deno.NetAddr;
+  close(): Promise<void>;
+}
+
+/** Starts listening for Monitors. */
+export function startCpServer(o: CpServerOptions): CpServer {
+  const listener = Deno.listen({ hostname: o.hostname, port: o.port });
+  const links = new Map<string, FramedLink>();
+  const badInput = o.metrics.counter(
+    "ev_socket_bad_input_total",
+    "bad frames and messages on CP sockets",
+  );
+  const connections = new Set<FramedLink>();
+
+  const serve = (conn: Deno.TcpConn) => {
+    const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
+    let cpId: string | undefined;
+    const link = new FramedLink(conn, {
+      idleTimeoutMs: SILENCE_MS,
+      onRequest: (msg) => handle(msg),
+      onBadInput: (reason) => {
+        badInput.inc();
+        log.warn(`bad input from ${cpId ?? remote}: ${reason}`);
+      },
+    });
+    connections.add(link);
+    const authTimer = setTimeout(() => {
+      if (!cpId) {
+        log.warn(`${remote} did not authenticate within ${AUTH_TIMEOUT_MS} ms: closed`);
+        link.close();
+      }
+    }, AUTH_TIMEOUT_MS);
+
+    async function handle(msg: Request) {
+      if (msg.type === "AUTH") {
+        if (cpId) return { nack: "already authenticated" };
+        const refusal = await authenticate(o, msg.cpId, msg.secret, remote);
+        if (refusal) {
+          // a refused Monitor gets its reason, then the connection ends
+          setTimeout(() => link.close(), 100);
+          return { nack: refusal };
+        }
+        cpId = msg.cpId;
+        clearTimeout(authTimer);
+        links.get(cpId)?.close();
+        links.set(cpId, link);
+        const known = o.network.get(cpId)!;
+        const location = msg.location || known.location;
+        const pricePerKwh = msg.pricePerKwh ?? known.pricePerKwh;
+        if (location !== known.location || pricePerKwh !== known.pricePerKwh) {
+          await o.cps.updateDetails(cpId, location, pricePerKwh);
+        }
+        const cp = o.network.update(cpId, {
+          connected: true,
+          engineOk: true,
+          location,
+          pricePerKwh,
+        })!;
+        o.network.message(`${cpId} registered from ${remote}`);
+        // resynchronise the operator's order (it may have changed while the CP was away)
+        queueMicrotask(() => sendOrder(cpId!, cp.stopped ? "STOP" : "RESUME"));
+        return { ack: [stateOf(cp)] };
+      }
+      if (!cpId) return { nack: "authenticate first (AUTH)" };
+      if (msg.type === "HEALTH") {
+        const cp = o.network.get(cpId);
+        if (cp && cp.engineOk !== (msg.health === "OK")) {
+          o.network.update(cpId, { engineOk: msg.health === "OK" });
+        }
+        return { ack: [cp ? stateOf(cp) : "unknown"] };
+      }
+      return { nack: `${msg.type} is not a Monitor's request` };
+    }
+
+    link.closed.then(() => {
+      clearTimeout(authTimer);
+      connections.delete(link);
+      if (cpId && links.get(cpId) === link) {
+        links.delete(cpId);
+        o.network.update(cpId, { connected: false });
+      }
+    });
+  };
+
+  const sendOrder = async (cpId: string, order: Order): Promise<OrderOutcome> => {
+    const link = links.get(cpId);
+    if (!link) return "not connected";
+    try {
+      const reply = await link.request({ type: order }, { timeoutMs: ORDER_TIMEOUT_MS });
+      return reply.type === "ACK" ? "ack" : `nack: ${reply.reason}`;
+    } catch (e) {
+      return e instanceof RequestTimeoutError ? "timeout" : "not connected";
+    }
+  };
+
+  (async () => {
+    try {
+      for await (const conn of listener) serve(conn);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.BadResource)) {
+        log.error(`socket server stopped: ${errorMessage(e)}`);
+      }
+    }
+  })();
+
+  return {
+    sendOrder,
+    addr: listener.addr,
+    close: async () => {
+      try {
+        listener.close();
+      } catch {
+        // closed already
+      }
+      for (const link of connections) link.close();
+      await Promise.all([...connections].map((l) => l.closed));
+    },
+  };
+}
+
+/** Why a CP may not register, or undefined when it may. Every attempt is audited. */
+async function authenticate(
+  o: CpServerOptions,
+  cpId: string,
+  secret: string,
+  remote: string,
+): Promise<string | undefined> {
+  const row = await o.cps.get(cpId);
+  const refusal = !row
+    ? `unknown CP '${cpId}' (enroll it first)`
+    : !await verifySecret(secret, row.secretHash)
+    ? "wrong secret"
+    : undefined;
+  await o.audit.record({
+    source: remote,
+    actor: cpId,
+    action: "authenticate",
+    result: refusal ?? "ok",
+  });
+  if (refusal) {
+    o.network.message(`registration of ${cpId} from ${remote} refused: ${refusal}`, "warn");
+  }
+  return refusal;
+}

@@ -1,0 +1,37 @@
+/**
+ * Central's line commands: `STOP <cp>`, `RESUME <cp>`, `STOP ALL`, `RESUME ALL`, `QUIT`
+ * (case-insensitive), the same operator code path as the web dashboard.
+ *
+ * @module
+ */
+import type { Network } from "./network.ts";
+import type { Operator } from "./operator.ts";
+
+/** What a line command acts on. */
+export interface LineCommandDeps {
+  operator: Operator;
+  network: Network;
+  quit: () => void;
+}
+
+/** Runs one line command; unknown ones are answered with a message. */
+export function runLineCommand(line: string, deps: LineCommandDeps): void {
+  const [verb = "", target = "", ...extra] = line.trim().split(/\s+/);
+  const by = { actor: "operator", source: "console" };
+  const command = verb.toUpperCase();
+  if (command === "QUIT" || command === "Q") return deps.quit();
+  if ((command === "STOP" || command === "RESUME") && target && extra.length === 0) {
+    if (target.toUpperCase() === "ALL") {
+      deps.operator.orderAll(command, by);
+      return;
+    }
+    const known = deps.network.list().find((cp) => cp.id.toUpperCase() === target.toUpperCase());
+    if (!known) return deps.network.message(`unknown CP '${target}'`, "warn");
+    deps.operator.order(known.id, command, by);
+    return;
+  }
+  deps.network.message(
+    `unknown command '${line}': STOP <cp> | RESUME <cp> | STOP ALL | RESUME ALL | QUIT`,
+    "warn",
+  );
+}

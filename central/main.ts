@@ -1,0 +1,34 @@
+/**
+ * EV_Central: `deno task central`. Opens the database, loads the network, serves CP Monitors on
+ * a socket, the dashboard and API over HTTP, handles supplies over Kafka, and takes operator
+ * line commands. See `--help`.
+ *
+ * @module
+ */
+import { loadConfig, parsePort, runMain } from "../shared/config.ts";
+import { createLogger } from "../shared/log.ts";
+import { CENTRAL_SPEC } from "./settings.ts";
+import { enrollCommand } from "./enroll_command.ts";
+import { startCentral } from "./app.ts";
+
+const log = createLogger("central");
+
+runMain(async () => {
+  const cfg = loadConfig(CENTRAL_SPEC);
+  if (cfg.command) return await enrollCommand(cfg);
+  const v = cfg.values;
+  const central = await startCentral({
+    listen: v.listen!,
+    port: parsePort(v.port!, "port"),
+    httpPort: parsePort(v.http!, "http"),
+    kafka: v.kafka!,
+    topicPrefix: v["topic-prefix"]!,
+    databaseUrl: v.db,
+    dataDir: v["data-dir"]!,
+    token: v.token,
+    panel: !cfg.flags["no-panel"],
+  });
+  const signal = await central.done;
+  log.info(`stopped (${signal})`);
+  return 0;
+});

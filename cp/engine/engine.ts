@@ -1,0 +1,271 @@
+/**
+ * The Engine: the CP's hardware, simulated. It holds its health, the operator's order, whether
+ * Central is reachable, and the supply in progress (kept on disk so that a restarted Engine can
+ * report how an interrupted supply ended). Inputs are its line commands, its Monitor's orders and
+ * Central's authorizations; outputs go through an {@link Uplink} (Kafka) and change listeners.
+ *
+ * @module
+ */
+import {
+  authorized,
+  ended,
+  type EndReason,
+  plugged,
+  powerNow,
+  type Supply,
+  type SupplyEnd,
+  tick,
+} from "./supply.ts";
+import { createLogger, errorMessage } from "../../shared/log.ts";
+
+const log = createLogger("engine");
+
+/** What the Engine tells Central (over Kafka). */
+export interface Uplink {
+  started(supply: Supply): void;
+  progress(supply: Supply): void;
+  ended(end: SupplyEnd): void;
+  /** A supply asked for at the CP itself. */
+  request(driverId: string): void;
+}
+
+/** How the Engine is set up. */
+export interface EngineOptions {
+  id: string;
+  /** Largest power the CP delivers, kW. */
+  maxKw: number;
+  /** File the ongoing supply is kept in. */
+  stateFile: string;
+  /** Seconds after an authorization to plug in by itself (demos, tests). */
+  autoPlug?: number;
+  /** Seconds of supply after which to unplug by itself. */
+  autoUnplug?: number;
+}
+
+/** The Engine's state and behaviour. */
+export class Engine {
+  health: "OK" | "KO" = "OK";
+  stopped = false;
+  centralUp = false;
+  monitorConnected = false;
+  supply: Supply | undefined;
+  lastEnd: SupplyEnd | undefined;
+  readonly notes: string[] = [];
+  #uplink: Uplink | undefined;
+  #listeners = new Set<() => void>();
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+  #ticker: ReturnType<typeof setInterval> | undefined;
+
+  constructor(readonly options: EngineOptions) {}
+
+  /** Connects the Kafka side. */
+  setUplink(uplink: Uplink): void {
+    this.#uplink = uplink;
+  }
+
+  /** Calls `listener` after every change. */
+  onChange(listener: () => void): void {
+    this.#listeners.add(listener);
+  }
+
+  /** Starts the one-second ticker; reports a supply interrupted by the previous run. */
+  async start(): Promise<void> {
+    const kept = await this.#readKept();
+    if (kept) {
+      this.supply = kept;
+      this.note(`supply ${kept.sessionId} of ${kept.driverId} was interrupted: reporting its end`);
+      this.#end("restart");
+    }
+    this.#ticker = setInterval(() => this.#tick(), 1000);
+  }
+
+  /** Stops the ticker and timers. */
+  stop(): void {
+    clearInterval(this.#ticker);
+    for (const t of this.#timers) clearTimeout(t);
+  }
+
+  /** A line command (typed, or from stdin); returns what happened, for people. */
+  command(line: string): string {
+    const [verb = "", arg] = line.trim().split(/\s+/);
+    switch (verb.toUpperCase()) {
+      case "F":
+      case "FAIL":
+        return this.fail();
+      case "R":
+      case "RECOVER":
+        return this.recover();
+      case "I":
+      case "PLUG":
+        return this.plug();
+      case "E":
+      case "UNPLUG":
+        return this.unplug();
+      case "REQUEST":
+        return this.requestAtCp(arg);
+      default:
+        return this.note(
+          `unknown command '${line}': F/FAIL, R/RECOVER, I/PLUG, E/UNPLUG, REQUEST <driver>`,
+        );
+    }
+  }
+
+  /** KO: an ongoing supply ends at once with what was supplied. */
+  fail(): string {
+    this.health = "KO";
+    if (this.supply) this.#end("fault");
+    return this.note("engine KO (fault simulated)");
+  }
+
+  /** OK again. */
+  recover(): string {
+    this.health = "OK";
+    return this.note("engine OK (recovered)");
+  }
+
+  /** The car is plugged in: an authorized supply starts. */
+  plug(): string {
+    if (!this.supply) return this.note("no authorized supply: nothing to start");
+    if (this.supply.phase === "charging") return this.note("already supplying");
+    if (this.health === "KO") return this.note("engine KO: cannot supply");
+    this.supply = plugged(this.supply, Date.now());
+    this.#keep();
+    this.#uplink?.started(this.supply);
+    if (this.options.autoUnplug !== undefined) {
+      const session = this.supply.sessionId;
+      this.#after(
+        this.options.autoUnplug,
+        () => this.supply?.sessionId === session && this.unplug(),
+      );
+    }
+    return this.note(`supplying ${this.supply.driverId}`);
+  }
+
+  /** The car is unplugged: the supply ends. */
+  unplug(): string {
+    if (this.supply?.phase !== "charging") return this.note("nothing is plugged in");
+    this.#end("unplugged");
+    return this.note("unplugged: supply ended");
+  }
+
+  /** A supply asked for at the CP, for a driver id: Central authorizes it like any other. */
+  requestAtCp(driverId: string | undefined): string {
+    if (!driverId) return this.note("REQUEST needs a driver id");
+    if (!this.centralUp) return this.note("Central cannot be reached: no new supply now");
+    if (this.stopped) return this.note("CP stopped by the operator: no new supply");
+    if (this.health === "KO") return this.note("engine KO: no new supply");
+    if (this.supply) return this.note("a supply is in progress already");
+    this.#uplink?.request(driverId);
+    return this.note(`supply requested for ${driverId}; waiting for Central`);
+  }
+
+  /** Central authorized a supply here. */
+  authorize(sessionId: string, driverId: string, pricePerKwh: number): void {
+    if (this.supply?.sessionId === sessionId) return; // a redelivered authorization
+    if (this.supply) {
+      this.note(
+        `authorization ${sessionId} for ${driverId} ignored: supply ${this.supply.sessionId} in progress`,
+      );
+      return;
+    }
+    this.supply = authorized(sessionId, driverId, pricePerKwh, Date.now());
+    this.#keep();
+    this.note(`authorized: ${driverId} (plug the car in: I)`);
+    if (this.options.autoPlug !== undefined) {
+      this.#after(this.options.autoPlug, () => this.supply?.sessionId === sessionId && this.plug());
+    }
+  }
+
+  /** Central ends a supply (its stop order, or an unused reservation released). */
+  cancel(sessionId: string, reason: EndReason): void {
+    if (this.supply?.sessionId !== sessionId) return;
+    this.#end(reason);
+  }
+
+  /** The operator's stop (relayed by the Monitor): an ongoing supply ends with its ticket. */
+  stopOrder(): void {
+    const was = this.stopped;
+    this.stopped = true;
+    if (this.supply) this.#end("stopped");
+    if (!was) this.note("stopped by the operator");
+  }
+
+  /** The operator's resume. */
+  resumeOrder(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.note("resumed by the operator");
+  }
+
+  /** Central became reachable or not (the Monitor tells). */
+  setCentralUp(up: boolean): void {
+    if (this.centralUp === up) return;
+    this.centralUp = up;
+    this.note(up ? "Central reachable" : "Central cannot be reached");
+  }
+
+  /** Adds a line for people (panel or log); returns it. */
+  note(text: string): string {
+    this.notes.push(`${new Date().toISOString().slice(11, 19)} ${text}`);
+    if (this.notes.length > 50) this.notes.shift();
+    log.info(text);
+    this.changed();
+    return text;
+  }
+
+  /** Tells the listeners something changed. */
+  changed(): void {
+    for (const l of this.#listeners) l();
+  }
+
+  #tick(): void {
+    if (this.supply?.phase !== "charging") return;
+    this.supply = tick(this.supply, 1, powerNow(this.options.maxKw));
+    this.#keep();
+    this.#uplink?.progress(this.supply);
+    this.changed();
+  }
+
+  #end(reason: EndReason): void {
+    const supply = this.supply!;
+    this.supply = undefined;
+    this.lastEnd = ended(supply, reason, Date.now());
+    this.#uplink?.ended(this.lastEnd);
+    this.#keep();
+    this.changed();
+  }
+
+  #after(seconds: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      fn();
+    }, seconds * 1000);
+    this.#timers.add(t);
+  }
+
+  // Written whole each time (a tmp file renamed over), so a crash never leaves half a file.
+  #keep(): void {
+    const file = this.options.stateFile;
+    try {
+      if (!this.supply) {
+        Deno.removeSync(file);
+        return;
+      }
+      Deno.writeTextFileSync(`${file}.tmp`, JSON.stringify(this.supply));
+      Deno.renameSync(`${file}.tmp`, file);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) {
+        log.error(`cannot keep the supply on disk: ${errorMessage(e)}`);
+      }
+    }
+  }
+
+  async #readKept(): Promise<Supply | undefined> {
+    try {
+      const kept = JSON.parse(await Deno.readTextFile(this.options.stateFile));
+      return typeof kept?.sessionId === "string" ? kept as Supply : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * EV_CP_E: `deno task engine`. The CP's hardware, simulated: serves its Monitor's health checks,
+ * supplies energy when authorized and plugged in, sends telemetry every second. See `--help`.
+ *
+ * @module
+ */
+import {
+  ConfigError,
+  loadConfig,
+  parseHostPort,
+  parseNumber,
+  parsePort,
+  type ProgramSpec,
+  required,
+  runMain,
+} from "../../shared/config.ts";
+import { CP_ID, DATA_DIR, KAFKA, NO_PANEL, TOPIC_PREFIX } from "../../shared/settings.ts";
+import { idProblem } from "../../shared/ids.ts";
+import { createLogger } from "../../shared/log.ts";
+import { startConsole } from "../../shared/terminal/console.ts";
+import { onShutdown } from "../../shared/shutdown.ts";
+import { Engine } from "./engine.ts";
+import { serveMonitors } from "./monitor_server.ts";
+import { renderEngine } from "./panel.ts";
+import { connectUplink } from "./uplink.ts";
+
+const log = createLogger("engine");
+
+const SPEC = {
+  usage: "deno task engine --id CP1 [--port 7100] [--kafka HOST:PORT]",
+  summary: "EV_CP_E: a charging point's engine (simulated hardware). Answers its Monitor's " +
+    "health checks, supplies energy when Central authorizes and a car is plugged in.",
+  settings: {
+    id: CP_ID,
+    port: {
+      env: "EV_ENGINE_PORT",
+      default: "7100",
+      help: "socket port for its Monitor",
+      placeholder: "PORT",
+    },
+    host: {
+      env: "EV_ENGINE_HOST",
+      default: "0.0.0.0",
+      help: "address to listen on",
+      placeholder: "HOST",
+    },
+    address: {
+      help: "HOST:PORT to listen on (the original positional form)",
+      placeholder: "HOST:PORT",
+    },
+    kafka: KAFKA,
+    "topic-prefix": TOPIC_PREFIX,
+    "max-kw": {
+      env: "EV_CP_MAX_KW",
+      default: "22",
+      help: "largest power it delivers, kW",
+      placeholder: "KW",
+    },
+    "auto-plug": { help: "plug in this many seconds after an authorization", placeholder: "S" },
+    "auto-unplug": { help: "unplug after this many seconds of supply", placeholder: "S" },
+    "data-dir": DATA_DIR,
+    "no-panel": NO_PANEL,
+  },
+  positional: ["kafka", "address"],
+  notes: [
+    "Line commands (typed in the panel, or one per line on stdin): F/FAIL, R/RECOVER,",
+    "I/PLUG (car plugged in), E/UNPLUG, REQUEST <driver id>",
+  ],
+} satisfies ProgramSpec<string>;
+
+runMain(async () => {
+  const cfg = loadConfig(SPEC);
+  const v = cfg.values;
+  const id = required(cfg, SPEC, "id");
+  const problem = idProblem(id, "--id");
+  if (problem) throw new ConfigError(problem);
+  const { hostname, port } = v.address
+    ? parseHostPort(v.address, "address")
+    : { hostname: v.host!, port: parsePort(v.port!, "port") };
+  const optional = (name: string) =>
+    v[name] === undefined ? undefined : parseNumber(v[name]!, name);
+  const dataDir = v["data-dir"]!;
+  await Deno.mkdir(dataDir, { recursive: true });
+
+  const engine = new Engine({
+    id,
+    maxKw: parseNumber(v["max-kw"]!, "max-kw"),
+    stateFile: `${dataDir}/engine-${id}.json`,
+    autoPlug: optional("auto-plug"),
+    autoUnplug: optional("auto-unplug"),
+  });
+  let listener: Deno.Listener<Deno.TcpConn>;
+  try {
+    listener = Deno.listen({ hostname, port });
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse) {
+      throw new ConfigError(`port ${port} is in use (give another with --port)`);
+    }
+    throw e;
+  }
+  const uplink = await connectUplink(engine, {
+    brokers: v.kafka!,
+    topicPrefix: v["topic-prefix"]!,
+  });
+  await engine.start();
+  const server = serveMonitors(listener, engine);
+  log.info(`engine ${id} listening for its Monitor on ${hostname}:${port}`);
+
+  let stop: (why: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  const console = startConsole({
+    panel: !cfg.flags["no-panel"],
+    render: (width, logTail) => renderEngine(engine, width, logTail),
+    onCommand: (line) => {
+      if (/^(q|quit)$/i.test(line.trim())) return stop("QUIT");
+      engine.command(line);
+    },
+    onInterrupt: () => stop("Ctrl+C"),
+    hint: `EV_CP_E ${id}`,
+  });
+  engine.onChange(() => console.redraw());
+  const offSignals = onShutdown(stop);
+  const why = await stopped;
+  offSignals();
+  console.close();
+  engine.stop();
+  await server.close();
+  await uplink.close();
+  log.info(`stopped (${why})`);
+});

@@ -1,0 +1,89 @@
+/**
+ * EV_CP_M: `deno task monitor`. Authenticates its CP with Central, checks its Engine every
+ * second, reports faults and recoveries, relays Central's orders. See `--help`.
+ *
+ * @module
+ */
+import {
+  ConfigError,
+  loadConfig,
+  parseHostPort,
+  parseNumber,
+  type ProgramSpec,
+  required,
+  runMain,
+} from "../../shared/config.ts";
+import { CENTRAL, CP_ID, LOCATION, NO_PANEL } from "../../shared/settings.ts";
+import { idProblem } from "../../shared/ids.ts";
+import { startConsole } from "../../shared/terminal/console.ts";
+import { onShutdown } from "../../shared/shutdown.ts";
+import { createLogger } from "../../shared/log.ts";
+import { Monitor } from "./monitor.ts";
+import { renderMonitor } from "./panel.ts";
+
+const log = createLogger("monitor");
+
+const SPEC = {
+  usage: "deno task monitor --id CP1 --secret S [--engine HOST:PORT] [--central HOST:PORT]",
+  summary: "EV_CP_M: a charging point's monitor. Authenticates the CP with Central, checks its " +
+    "Engine every second, reports faults and recoveries, relays Central's orders.",
+  settings: {
+    id: CP_ID,
+    secret: {
+      env: "EV_CP_SECRET",
+      help: "the CP's secret (given at enrolment)",
+      placeholder: "SECRET",
+    },
+    engine: {
+      env: "EV_ENGINE",
+      default: "127.0.0.1:7100",
+      help: "where its Engine is",
+      placeholder: "HOST:PORT",
+    },
+    central: CENTRAL,
+    location: LOCATION,
+    price: {
+      env: "EV_CP_PRICE",
+      help: "price per kWh in euros (none: as enrolled)",
+      placeholder: "EUR",
+    },
+    "no-panel": NO_PANEL,
+  },
+  positional: ["engine", "central", "id"],
+} satisfies ProgramSpec<string>;
+
+runMain(async () => {
+  const cfg = loadConfig(SPEC);
+  const v = cfg.values;
+  const id = required(cfg, SPEC, "id");
+  const problem = idProblem(id, "--id");
+  if (problem) throw new ConfigError(problem);
+  const monitor = new Monitor({
+    id,
+    secret: required(cfg, SPEC, "secret"),
+    location: v.location ?? "",
+    pricePerKwh: v.price === undefined ? undefined : parseNumber(v.price, "price"),
+    engine: parseHostPort(v.engine!, "engine"),
+    central: parseHostPort(v.central!, "central"),
+  });
+  monitor.start();
+  let stop: (why: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  const console = startConsole({
+    panel: !cfg.flags["no-panel"],
+    render: (width, logTail) => renderMonitor(monitor, width, logTail),
+    onCommand: (line) => {
+      if (/^(q|quit)$/i.test(line.trim())) stop("QUIT");
+      else log.warn(`unknown command '${line}' (QUIT to stop)`);
+    },
+    onInterrupt: () => stop("Ctrl+C"),
+    hint: `EV_CP_M ${id}`,
+  });
+  monitor.onChange(() => console.redraw());
+  const offSignals = onShutdown(stop);
+  const why = await stopped;
+  offSignals();
+  console.close();
+  await monitor.stop();
+  log.info(`stopped (${why})`);
+});

@@ -1,0 +1,284 @@
+/**
+ * The Monitor: the CP's guardian. Two links, each kept up with reconnection and backoff:
+ * - to its Engine: a health check (CHECK) every second; no answer, a KO or a closed connection
+ *   makes the Engine KO at once;
+ * - to Central: authenticates the CP (AUTH), then reports the Engine's health (HEALTH) every
+ *   second and at once on a change, and relays Central's orders (STOP/RESUME) to the Engine.
+ *
+ * @module
+ */
+import { FramedLink } from "../../shared/protocol/link.ts";
+import type { Health, Request } from "../../shared/protocol/messages.ts";
+import { Backoff, sleep } from "../../shared/backoff.ts";
+import { createLogger, errorMessage } from "../../shared/log.ts";
+
+const log = createLogger("monitor");
+
+/** Time between two health checks (and two reports to Central). */
+export const CHECK_EVERY_MS = 1_000;
+/** A health check unanswered this long counts as KO. */
+const CHECK_TIMEOUT_MS = 800;
+/** Central silent this long (no ACK to our reports) is taken as gone. */
+const CENTRAL_TIMEOUT_MS = 3_000;
+
+/** Where the Monitor connects, and who it is. */
+export interface MonitorOptions {
+  id: string;
+  secret: string;
+  /** Sent at registration; empty keeps what Central has. */
+  location: string;
+  /** Sent at registration; undefined keeps what Central has. */
+  pricePerKwh?: number;
+  engine: { hostname: string; port: number };
+  central: { hostname: string; port: number };
+}
+
+/** What Central made of us. */
+export type CentralLinkState = "connecting" | "connected" | "refused" | "unreachable";
+
+/** The Monitor's state and its two links. */
+export class Monitor {
+  engineHealth: Health = "KO";
+  engineReachable = false;
+  central: CentralLinkState = "connecting";
+  /** The CP's state as Central last answered it. */
+  cpState = "";
+  /** Why Central refused us, when it did. */
+  refusal = "";
+  readonly notes: string[] = [];
+  #engineLink: FramedLink | undefined;
+  #centralLink: FramedLink | undefined;
+  #stop = new AbortController();
+  #listeners = new Set<() => void>();
+  #loops: Promise<void>[] = [];
+
+  constructor(readonly options: MonitorOptions) {}
+
+  /** Calls `listener` after every change. */
+  onChange(listener: () => void): void {
+    this.#listeners.add(listener);
+  }
+
+  /** Starts both links. */
+  start(): void {
+    this.#loops = [this.#engineLoop(), this.#centralLoop()];
+  }
+
+  /** Closes both links. */
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    this.#engineLink?.close();
+    this.#centralLink?.close();
+    await Promise.all(this.#loops);
+  }
+
+  #note(text: string, level: "info" | "warn" = "info"): void {
+    this.notes.push(`${new Date().toISOString().slice(11, 19)} ${text}`);
+    if (this.notes.length > 50) this.notes.shift();
+    log[level](text);
+    this.#changed();
+  }
+
+  #changed(): void {
+    for (const l of this.#listeners) l();
+  }
+
+  // ---- Engine side ----
+
+  async #engineLoop(): Promise<void> {
+    const backoff = new Backoff({ minMs: 200, maxMs: 2_000 });
+    const signal = this.#stop.signal;
+    let told = false;
+    while (!signal.aborted) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await Deno.connect(this.options.engine);
+      } catch (e) {
+        this.#setEngine("KO", false);
+        if (!told) {
+          this.#note(
+            `engine unreachable at ${addr(this.options.engine)}: ${errorMessage(e)}`,
+            "warn",
+          );
+        }
+        told = true;
+        await sleep(backoff.next(), signal);
+        continue;
+      }
+      told = false;
+      backoff.reset();
+      const link = new FramedLink(conn, {
+        onBadInput: (reason) => log.warn(`bad input from the engine: ${reason}`),
+        requestTimeoutMs: CHECK_TIMEOUT_MS,
+      });
+      this.#engineLink = link;
+      this.#note(`engine connected at ${addr(this.options.engine)}`);
+      this.#tellEngineAboutCentral();
+      await this.#checkEngine(link);
+      this.#engineLink = undefined;
+      link.close();
+      if (!signal.aborted) {
+        // a closed connection is news at once: the Engine is KO until it answers again
+        this.#setEngine("KO", false);
+        this.#note(`engine connection lost (${link.closeReason ?? "closed"})`, "warn");
+      }
+    }
+  }
+
+  /** Checks the Engine every second until its link closes. */
+  async #checkEngine(link: FramedLink): Promise<void> {
+    const signal = this.#stop.signal;
+    let closed = false;
+    link.closed.then(() => (closed = true));
+    while (!closed && !signal.aborted) {
+      const started = performance.now();
+      try {
+        const reply = await link.request({ type: "CHECK" });
+        const health: Health = reply.type === "ACK" && reply.fields[0] === "OK" ? "OK" : "KO";
+        this.#setEngine(health, true);
+      } catch (e) {
+        if (closed || signal.aborted) return;
+        this.#setEngine("KO", true);
+        log.warn(`engine health check: ${errorMessage(e)}`);
+      }
+      const wait = CHECK_EVERY_MS - (performance.now() - started);
+      await Promise.race([sleep(Math.max(0, wait), signal), link.closed]);
+    }
+  }
+
+  #setEngine(health: Health, reachable: boolean): void {
+    const changed = health !== this.engineHealth;
+    this.engineReachable = reachable;
+    if (!changed) return;
+    this.engineHealth = health;
+    this.#note(health === "OK" ? "engine OK" : "engine KO", health === "OK" ? "info" : "warn");
+    this.#report();
+  }
+
+  #tellEngineAboutCentral(): void {
+    const link = this.#engineLink;
+    if (!link) return;
+    link.request({ type: "CENTRAL", central: this.central === "connected" ? "UP" : "DOWN" })
+      .catch(() => {});
+  }
+
+  // ---- Central side ----
+
+  async #centralLoop(): Promise<void> {
+    const backoff = new Backoff({ minMs: 300, maxMs: 5_000 });
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await Deno.connect(this.options.central);
+      } catch (e) {
+        this.#setCentral(
+          "unreachable",
+          `Central unreachable at ${addr(this.options.central)}: ${errorMessage(e)}`,
+        );
+        await sleep(backoff.next(), signal);
+        continue;
+      }
+      const link = new FramedLink(conn, {
+        onRequest: (msg) => this.#relayOrder(msg),
+        onBadInput: (reason) => log.warn(`bad input from Central: ${reason}`),
+        requestTimeoutMs: CENTRAL_TIMEOUT_MS,
+      });
+      if (await this.#authenticate(link)) {
+        backoff.reset();
+        this.#centralLink = link;
+        await this.#reportEverySecond(link);
+        this.#centralLink = undefined;
+      }
+      link.close();
+      await link.closed;
+      if (signal.aborted) return;
+      if (this.central === "connected") {
+        this.#setCentral("unreachable", "connection to Central lost");
+      }
+      await sleep(backoff.next(), signal);
+    }
+  }
+
+  async #authenticate(link: FramedLink): Promise<boolean> {
+    const o = this.options;
+    try {
+      const reply = await link.request({
+        type: "AUTH",
+        cpId: o.id,
+        secret: o.secret,
+        location: o.location,
+        pricePerKwh: o.pricePerKwh,
+      });
+      if (reply.type === "NACK") {
+        this.refusal = reply.reason;
+        this.#setCentral("refused", `Central refused ${o.id}: ${reply.reason}`);
+        return false;
+      }
+      this.refusal = "";
+      this.cpState = reply.fields[0] ?? "";
+      this.#setCentral("connected", `registered with Central at ${addr(o.central)} as ${o.id}`);
+      this.#report();
+      return true;
+    } catch (e) {
+      this.#setCentral("unreachable", `no answer from Central to AUTH: ${errorMessage(e)}`);
+      return false;
+    }
+  }
+
+  async #reportEverySecond(link: FramedLink): Promise<void> {
+    let closed = false;
+    link.closed.then(() => (closed = true));
+    while (!closed && !this.#stop.signal.aborted) {
+      await Promise.race([sleep(CHECK_EVERY_MS, this.#stop.signal), link.closed]);
+      if (closed || this.#stop.signal.aborted) return;
+      try {
+        const reply = await link.request({ type: "HEALTH", health: this.engineHealth });
+        if (reply.type === "ACK") this.cpState = reply.fields[0] ?? this.cpState;
+        this.#changed();
+      } catch (e) {
+        if (!closed) log.warn(`Central did not answer: ${errorMessage(e)}`);
+        return;
+      }
+    }
+  }
+
+  /** Reports the Engine's health to Central now (a change is news at once). */
+  #report(): void {
+    this.#centralLink?.request({ type: "HEALTH", health: this.engineHealth })
+      .then((reply) => {
+        if (reply.type === "ACK") this.cpState = reply.fields[0] ?? this.cpState;
+        this.#changed();
+      })
+      .catch(() => {});
+  }
+
+  #setCentral(state: CentralLinkState, text: string): void {
+    const changed = state !== this.central;
+    this.central = state;
+    if (changed) {
+      this.#note(text, state === "connected" ? "info" : "warn");
+      this.#tellEngineAboutCentral();
+    }
+  }
+
+  /** Central's orders go to the Engine; Central gets the Engine's answer. */
+  async #relayOrder(msg: Request): Promise<{ ack: string[] } | { nack: string }> {
+    if (msg.type !== "STOP" && msg.type !== "RESUME") {
+      return { nack: `${msg.type} is not an order` };
+    }
+    this.#note(`Central orders ${msg.type}`);
+    const link = this.#engineLink;
+    if (!link) return { nack: "engine unreachable" };
+    try {
+      const reply = await link.request({ type: msg.type });
+      return reply.type === "ACK" ? { ack: [] } : { nack: reply.reason };
+    } catch (e) {
+      return { nack: `engine did not answer: ${errorMessage(e)}` };
+    }
+  }
+}
+
+function addr(a: { hostname: string; port: number }): string {
+  return `${a.hostname}:${a.port}`;
+}

@@ -1,0 +1,35 @@
+/**
+ * The Monitor's terminal panel: its CP, the Engine's health and the link to Central.
+ *
+ * @module
+ */
+import type { Monitor } from "./monitor.ts";
+import { paint, tile } from "../../shared/terminal/ansi.ts";
+
+/** The Monitor's panel lines. */
+export function renderMonitor(m: Monitor, width: number, logTail: string[]): string[] {
+  const o = m.options;
+  const engine = !m.engineReachable
+    ? tile("red", " UNREACHABLE ")
+    : m.engineHealth === "OK"
+    ? tile("green", " OK ")
+    : tile("red", " KO ");
+  const central = {
+    connected: paint("green", `registered (CP ${m.cpState || "?"})`),
+    connecting: paint("grey", "connecting…"),
+    refused: paint("red", `refused: ${m.refusal}`),
+    unreachable: paint("orange", "cannot be reached — retrying"),
+  }[m.central];
+  return [
+    paint("bold", `EV CHARGING POINT MONITOR  ${o.id}`),
+    "=".repeat(Math.min(width, 60)),
+    `  engine   ${o.engine.hostname}:${o.engine.port}  ${engine}`,
+    `  central  ${o.central.hostname}:${o.central.port}  ${central}`,
+    "",
+    paint("bold", "EVENTS"),
+    ...m.notes.slice(-10).map((n) => `  ${n}`),
+    "",
+    ...logTail.slice(-3),
+    paint("dim", "QUIT to stop"),
+  ];
+}

@@ -1,0 +1,50 @@
+/**
+ * Reconnection delays: exponential with jitter, capped, reset after a success.
+ *
+ * @module
+ */
+
+/** Options of {@link Backoff}. */
+export interface BackoffOptions {
+  /** First delay. @default 200 */
+  minMs?: number;
+  /** Largest delay. @default 5000 */
+  maxMs?: number;
+}
+
+/** The next delay to wait before trying again. */
+export class Backoff {
+  #attempt = 0;
+  readonly #min: number;
+  readonly #max: number;
+
+  constructor({ minMs = 200, maxMs = 5_000 }: BackoffOptions = {}) {
+    this.#min = minMs;
+    this.#max = maxMs;
+  }
+
+  /** The delay before the next attempt (grows each call). */
+  next(): number {
+    const base = Math.min(this.#max, this.#min * 2 ** this.#attempt++);
+    return Math.round(base * (0.75 + Math.random() * 0.5));
+  }
+
+  /** After a success: start again from the smallest delay. */
+  reset(): void {
+    this.#attempt = 0;
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
