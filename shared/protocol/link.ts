@@ -1,0 +1,293 @@
+/**
+ * A framed link over one connection: requests and replies both ways, correlated by seq.
+ *
+ * The link reads in the background, answers the peer's requests through a handler, refuses bad
+ * input with a NACK, and ends the connection when the peer falls silent or keeps sending bad
+ * frames. Nothing it does can leave a promise rejected unhandled: only the promises returned to
+ * the caller ({@link FramedLink.send}, {@link FramedLink.request}) reject.
+ *
+ * @module
+ */
+import { LinkClosedError, quote, RequestTimeoutError } from "./errors.ts";
+import { type Decoded, encodeFrame, FRAME_ERRORS, FrameDecoder, MAX_DATA_BYTES } from "./frame.ts";
+import {
+  decodeMessage,
+  encodeMessage,
+  type Message,
+  type Nack,
+  nackFor,
+  type Reply,
+  type Request,
+} from "./messages.ts";
+
+/** What a link needs of a connection (a `Deno.Conn` has it). */
+export interface ByteStream {
+  /** Reads into `buffer`; the number of bytes read, or `null` at the end of the stream. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes some of `bytes`; how many were written. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Ends the connection; pending reads and writes fail. */
+  close(): void;
+}
+
+/** A handler's answer to a request: accepted with these fields, or refused for this reason. */
+export type Answer = { ack: string[] } | { nack: string };
+
+/** Answers the peer's requests (the link sends the answer). A throw is a bug: see `onError`. */
+export type RequestHandler = (request: Request) => Answer | Promise<Answer>;
+
+/** A request as given to {@link FramedLink.request}: the link chooses its seq. */
+export type RequestBody = WithoutSeq<Request>;
+
+type WithoutSeq<M> = M extends unknown ? Omit<M, "seq"> : never;
+
+/** Options of {@link FramedLink}. */
+export interface FramedLinkOptions {
+  /** Answers the peer's requests. @default every request refused with NACK "unexpected TYPE" */
+  onRequest?: RequestHandler;
+  /** Told why each bad frame or message was refused, for logging. @default nothing */
+  onBadInput?: (reason: string) => void;
+  /** Told when the handler throws (the peer gets NACK "internal error"). @default console.error */
+  onError?: (error: unknown) => void;
+  /** Bad frames or messages in a row that close the link (the last one gets no NACK). @default 10 */
+  maxBadFrames?: number;
+  /** Close the link when nothing at all was received for this long. @default Infinity */
+  idleTimeoutMs?: number;
+  /** How long {@link FramedLink.request} waits for a reply. @default 2000 */
+  requestTimeoutMs?: number;
+}
+
+/** Options of {@link FramedLink.request}. */
+export interface RequestOptions {
+  /** How long to wait for the reply. @default the link's `requestTimeoutMs` */
+  timeoutMs?: number;
+}
+
+interface Pending {
+  resolve(reply: Reply): void;
+  reject(error: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** One read holds at most one DATA and its framing. */
+const READ_BYTES = MAX_DATA_BYTES + 3;
+
+/**
+ * Requests, replies and bad-input handling over one connection.
+ *
+ * @example
+ * ```ts ignore
+ * import { FramedLink } from "./link.ts";
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: 7100 });
+ * const link = new FramedLink(conn, { idleTimeoutMs: 5000 });
+ * const reply = await link.request({ type: "CHECK" }, { timeoutMs: 500 });
+ * console.log(reply); // { type: "ACK", seq: 1, fields: ["OK"] }
+ * link.close();
+ * await link.closed;
+ * ```
+ */
+export class FramedLink {
+  /** Resolves once the connection has ended, for any reason, and its reads and writes are over. */
+  readonly closed: Promise<void>;
+
+  #conn: ByteStream;
+  #onRequest: RequestHandler;
+  #onBadInput: (reason: string) => void;
+  #onError: (error: unknown) => void;
+  #maxBadFrames: number;
+  #requestTimeoutMs: number;
+  #decoder = new FrameDecoder();
+  #pending = new Map<number, Pending>();
+  #lastSeq = 0;
+  #badInARow = 0;
+  #lastReceived = performance.now();
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #writes: Promise<void> = Promise.resolve();
+  #closeReason: string | undefined;
+
+  /** Starts a link over `conn`; it reads in the background until the connection ends. */
+  constructor(conn: ByteStream, options: FramedLinkOptions = {}) {
+    const {
+      onRequest = (request) => ({ nack: `unexpected ${request.type}` }),
+      onBadInput = () => {},
+      onError = (error) => console.error(error),
+      maxBadFrames = 10,
+      idleTimeoutMs = Infinity,
+      requestTimeoutMs = 2000,
+    } = options;
+    checkPositive("maxBadFrames", maxBadFrames);
+    checkPositive("idleTimeoutMs", idleTimeoutMs);
+    checkPositive("requestTimeoutMs", requestTimeoutMs);
+    this.#conn = conn;
+    this.#onRequest = onRequest;
+    this.#onBadInput = onBadInput;
+    this.#onError = onError;
+    this.#maxBadFrames = maxBadFrames;
+    this.#requestTimeoutMs = requestTimeoutMs;
+    if (idleTimeoutMs !== Infinity) this.#watchIdle(idleTimeoutMs);
+    this.closed = this.#readAll();
+  }
+
+  /** Why the link closed (e.g. "peer closed the connection"), or `undefined` while it is open. */
+  get closeReason(): string | undefined {
+    return this.#closeReason;
+  }
+
+  /**
+   * Writes one message as is; resolves once it is written. Writes never interleave.
+   *
+   * @throws {ProtocolError} (as a rejection) when the message would fail the peer's checks.
+   * @throws {LinkClosedError} (as a rejection) when the link is or becomes closed.
+   */
+  async send(message: Message): Promise<void> {
+    const frame = encodeFrame(encodeMessage(message));
+    const write = this.#writes.then(() => this.#write(frame));
+    this.#writes = write.catch((error: Error) => this.#shutdown(error.message));
+    await write;
+  }
+
+  /**
+   * Sends a request with the next seq and resolves with the peer's reply (an ACK or a NACK).
+   *
+   * @throws {RequestTimeoutError} (as a rejection) when no reply comes in time.
+   * @throws {LinkClosedError} (as a rejection) when the link closes first.
+   */
+  request(body: RequestBody, options: RequestOptions = {}): Promise<Reply> {
+    const { timeoutMs = this.#requestTimeoutMs } = options;
+    return new Promise<Reply>((resolve, reject) => {
+      checkPositive("timeoutMs", timeoutMs);
+      if (this.#closeReason !== undefined) throw new LinkClosedError(this.#closeReason);
+      const seq = this.#lastSeq = this.#lastSeq % Number.MAX_SAFE_INTEGER + 1;
+      const timer = setTimeout(
+        () => this.#settle(seq, new RequestTimeoutError(`${body.type} #${seq}`, timeoutMs)),
+        timeoutMs,
+      );
+      this.#pending.set(seq, { resolve, reject, timer });
+      this.send({ ...body, seq } as Request).catch((error) => this.#settle(seq, error));
+    });
+  }
+
+  /** Ends the link: pending requests fail with {@link LinkClosedError}. Calling it again does nothing. */
+  close(): void {
+    this.#shutdown("closed by this side");
+  }
+
+  async #readAll(): Promise<void> {
+    const buffer = new Uint8Array(READ_BYTES);
+    try {
+      while (this.#closeReason === undefined) {
+        const n = await this.#conn.read(buffer);
+        if (n === null) {
+          for (const item of this.#decoder.end()) this.#receive(item);
+          this.#shutdown("peer closed the connection");
+        } else {
+          this.#lastReceived = performance.now();
+          for (const item of this.#decoder.push(buffer.subarray(0, n))) this.#receive(item);
+        }
+      }
+    } catch (error) {
+      this.#shutdown(`read failed: ${errorMessage(error)}`);
+    }
+    await this.#writes;
+  }
+
+  #receive(item: Decoded): void {
+    if (this.#closeReason !== undefined) return;
+    if (!item.ok) {
+      const reason = FRAME_ERRORS[item.error];
+      return this.#refuse(reason, { type: "NACK", seq: 0, reason });
+    }
+    let message: Message;
+    try {
+      message = decodeMessage(item.data);
+    } catch (error) {
+      const reason = errorMessage(error);
+      return this.#refuse(reason, nackFor(item.data, reason));
+    }
+    this.#badInARow = 0;
+    if (message.type === "ACK" || message.type === "NACK") this.#settle(message.seq, message);
+    else this.#serve(message);
+  }
+
+  #refuse(reason: string, nack: Nack | undefined): void {
+    this.#onBadInput(reason);
+    if (++this.#badInARow >= this.#maxBadFrames) {
+      return this.#shutdown(`${this.#badInARow} bad frames in a row`);
+    }
+    if (nack) this.send(nack).catch(() => {}); // a failed write already closes the link
+  }
+
+  #serve(request: Request): void {
+    const { seq } = request;
+    Promise.resolve()
+      .then(() => this.#onRequest(request))
+      .then(
+        (answer): Reply =>
+          "ack" in answer
+            ? { type: "ACK", seq, fields: answer.ack }
+            : { type: "NACK", seq, reason: answer.nack },
+        (error): Reply => {
+          this.#onError(error);
+          return { type: "NACK", seq, reason: "internal error" };
+        },
+      )
+      .then((reply) => this.send(reply))
+      .catch((error) => {
+        if (!(error instanceof LinkClosedError)) this.#onError(error);
+      });
+  }
+
+  /** Ends a pending request with its reply or an error; a reply nobody waits for is reported. */
+  #settle(seq: number, outcome: Reply | Error): void {
+    const pending = this.#pending.get(seq);
+    if (!pending) {
+      if (outcome instanceof Error) return;
+      const why = outcome.type === "NACK" ? `: ${quote(outcome.reason)}` : "";
+      return this.#onBadInput(`${outcome.type} #${seq} answers no pending request${why}`);
+    }
+    this.#pending.delete(seq);
+    clearTimeout(pending.timer);
+    if (outcome instanceof Error) pending.reject(outcome);
+    else pending.resolve(outcome);
+  }
+
+  async #write(frame: Uint8Array): Promise<void> {
+    if (this.#closeReason !== undefined) throw new LinkClosedError(this.#closeReason);
+    try {
+      for (let done = 0; done < frame.length;) done += await this.#conn.write(frame.subarray(done));
+    } catch (error) {
+      throw new LinkClosedError(`write failed: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
+  #watchIdle(idleTimeoutMs: number): void {
+    const check = () => {
+      const quiet = performance.now() - this.#lastReceived;
+      if (quiet >= idleTimeoutMs) this.#shutdown(`nothing received for ${idleTimeoutMs} ms`);
+      else this.#idleTimer = setTimeout(check, idleTimeoutMs - quiet);
+    };
+    this.#idleTimer = setTimeout(check, idleTimeoutMs);
+  }
+
+  #shutdown(reason: string): void {
+    if (this.#closeReason !== undefined) return;
+    this.#closeReason = reason;
+    clearTimeout(this.#idleTimer);
+    for (const seq of this.#pending.keys()) this.#settle(seq, new LinkClosedError(reason));
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed
+    }
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function checkPositive(name: string, value: number): void {
+  if (!(value > 0)) {
+    throw new RangeError(`Cannot use '${name}' as it must be positive: current value is ${value}`);
+  }
+}

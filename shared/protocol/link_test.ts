@@ -1,0 +1,305 @@
+import assert from "node:assert/strict";
+import { Prng } from "./_prng.ts";
+import { LinkClosedError, RequestTimeoutError } from "./errors.ts";
+import { encodeFrame, FrameDecoder } from "./frame.ts";
+import { type ByteStream, FramedLink, type RequestHandler } from "./link.ts";
+import { decodeMessage, type Message, type Reply } from "./messages.ts";
+
+/** Two ends of a real TCP connection on 127.0.0.1. */
+async function tcpPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const { port } = listener.addr;
+    return await Promise.all([Deno.connect({ hostname: "127.0.0.1", port }), listener.accept()]);
+  } finally {
+    listener.close();
+  }
+}
+
+/** Two links talking over TCP, closed (and checked closed) after `body`. */
+async function withLinks(
+  options: [
+    ConstructorParameters<typeof FramedLink>[1],
+    ConstructorParameters<typeof FramedLink>[1],
+  ],
+  body: (a: FramedLink, b: FramedLink) => Promise<void>,
+): Promise<void> {
+  const [x, y] = await tcpPair();
+  const a = new FramedLink(x, options[0]);
+  const b = new FramedLink(y, options[1]);
+  try {
+    await body(a, b);
+  } finally {
+    a.close();
+    b.close();
+    await Promise.all([a.closed, b.closed]);
+  }
+}
+
+/** A raw peer: writes any bytes, reads the link's replies as messages. */
+class RawPeer {
+  #decoder = new FrameDecoder();
+  #queue: Message[] = [];
+  #closed = false;
+  constructor(readonly conn: Deno.TcpConn) {}
+
+  close(): void {
+    if (!this.#closed) this.conn.close();
+    this.#closed = true;
+  }
+
+  /** Writes each part in turn: a string as a frame, bytes as they are. */
+  async write(...parts: (string | Uint8Array)[]): Promise<void> {
+    for (const part of parts) {
+      const bytes = typeof part === "string" ? encodeFrame(part) : part;
+      for (let done = 0; done < bytes.length;) done += await this.conn.write(bytes.subarray(done));
+    }
+  }
+
+  /** The next `count` messages, or fewer when the stream ends first. */
+  async read(count: number): Promise<Message[]> {
+    const buffer = new Uint8Array(4096);
+    while (this.#queue.length < count) {
+      const n = await this.conn.read(buffer);
+      if (n === null) break;
+      for (const item of this.#decoder.push(buffer.subarray(0, n))) {
+        assert.ok(item.ok, `the link sent a bad frame: ${!item.ok && item.error}`);
+        this.#queue.push(decodeMessage(item.data));
+      }
+    }
+    return this.#queue.splice(0, count);
+  }
+}
+
+/** A link facing a raw peer. */
+async function withRawPeer(
+  options: ConstructorParameters<typeof FramedLink>[1],
+  body: (link: FramedLink, peer: RawPeer) => Promise<void>,
+): Promise<void> {
+  const [x, y] = await tcpPair();
+  const link = new FramedLink(x, options);
+  const peer = new RawPeer(y);
+  try {
+    await body(link, peer);
+  } finally {
+    link.close();
+    await link.closed;
+    peer.close();
+  }
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const echoCpId: RequestHandler = (request) =>
+  request.type === "AUTH" ? { ack: [request.cpId, "available"] } : { nack: "not AUTH" };
+
+const AUTH = { type: "AUTH", cpId: "CP1", secret: "s", location: "", pricePerKwh: 0.3 } as const;
+
+Deno.test("request gets the handler's ACK or NACK", async () => {
+  await withLinks([{}, { onRequest: echoCpId }], async (a) => {
+    assert.deepEqual(await a.request(AUTH), { type: "ACK", seq: 1, fields: ["CP1", "available"] });
+    assert.deepEqual(await a.request({ type: "STOP" }), {
+      type: "NACK",
+      seq: 2,
+      reason: "not AUTH",
+    });
+  });
+});
+
+Deno.test("a link without a handler refuses requests; a throwing handler gives 'internal error'", async () => {
+  const errors: unknown[] = [];
+  const onRequest = () => {
+    throw new Error("bug");
+  };
+  await withLinks([{}, { onRequest, onError: (e) => errors.push(e) }], async (a, b) => {
+    assert.deepEqual(await b.request({ type: "CHECK" }), {
+      type: "NACK",
+      seq: 1,
+      reason: "unexpected CHECK",
+    });
+    assert.deepEqual(await a.request({ type: "CHECK" }), {
+      type: "NACK",
+      seq: 1,
+      reason: "internal error",
+    });
+    assert.equal(errors.length, 1);
+  });
+});
+
+Deno.test("a request with no reply times out, and a late reply is only reported", async () => {
+  const bad: string[] = [];
+  await withRawPeer({ onBadInput: (r) => bad.push(r) }, async (link, peer) => {
+    const started = performance.now();
+    await assert.rejects(link.request({ type: "CHECK" }, { timeoutMs: 50 }), RequestTimeoutError);
+    assert.ok(performance.now() - started >= 45);
+    assert.deepEqual(await peer.read(1), [{ type: "CHECK", seq: 1 }]);
+    await peer.write("ACK#1#OK"); // too late
+    const second = link.request({ type: "CHECK" });
+    assert.deepEqual(await peer.read(1), [{ type: "CHECK", seq: 2 }]);
+    await peer.write("ACK#2#OK");
+    assert.deepEqual(await second, { type: "ACK", seq: 2, fields: ["OK"] });
+    assert.deepEqual(bad, ["ACK #1 answers no pending request"]);
+  });
+});
+
+Deno.test("bad input gets a NACK with the best seq, and onBadInput is told", async () => {
+  const bad: string[] = [];
+  const options = { onRequest: () => ({ ack: [] }), onBadInput: (r: string) => bad.push(r) };
+  await withRawPeer(options, async (_link, peer) => {
+    const wrongLrc = encodeFrame("STOP#5");
+    wrongLrc[wrongLrc.length - 1] ^= 1;
+    await peer.write(
+      new TextEncoder().encode("hello"),
+      "FOO#3",
+      wrongLrc,
+      "AUTH#7#x",
+      "HEALTH#9#OK",
+    );
+    const expected = [
+      "bytes outside a frame",
+      "unknown opcode 'FOO'",
+      "bad checksum (LRC)",
+      "AUTH needs 4 fields, got 1",
+    ];
+    assert.deepEqual(await peer.read(5), [
+      { type: "NACK", seq: 0, reason: expected[0] },
+      { type: "NACK", seq: 3, reason: expected[1] },
+      { type: "NACK", seq: 0, reason: expected[2] },
+      { type: "NACK", seq: 7, reason: expected[3] },
+      { type: "ACK", seq: 9, fields: [] },
+    ]);
+    assert.deepEqual(bad, expected);
+  });
+});
+
+Deno.test("a reply is never answered, even a broken one", async () => {
+  const bad: string[] = [];
+  await withRawPeer(
+    { onRequest: () => ({ ack: [] }), onBadInput: (r) => bad.push(r) },
+    async (_link, peer) => {
+      await peer.write("ACK#5", "NACK#0#bad%1Bchecksum", "ACK#x", "STOP#1");
+      assert.deepEqual(await peer.read(1), [{ type: "ACK", seq: 1, fields: [] }]);
+      assert.deepEqual(bad, [
+        "ACK #5 answers no pending request",
+        "NACK #0 answers no pending request: 'bad\\u001bchecksum'",
+        "bad seq 'x'",
+      ]);
+    },
+  );
+});
+
+Deno.test("maxBadFrames bad frames in a row close the link; a good one resets the count", async () => {
+  await withRawPeer({ onRequest: () => ({ ack: [] }), maxBadFrames: 3 }, async (link, peer) => {
+    await peer.write("FOO#1", "FOO#2", "STOP#3", "FOO#4", "FOO#5");
+    const replies = (await peer.read(5)).sort((m, n) => m.seq - n.seq); // the ACK is async
+    assert.deepEqual(replies.map((m) => `${m.type}#${m.seq}`), [
+      "NACK#1",
+      "NACK#2",
+      "ACK#3",
+      "NACK#4",
+      "NACK#5",
+    ]);
+    assert.equal(link.closeReason, undefined);
+    await peer.write("FOO#6");
+    await link.closed;
+    assert.equal(link.closeReason, "3 bad frames in a row");
+    assert.deepEqual(await peer.read(1), []); // the peer sees the connection end
+  });
+});
+
+Deno.test("idleTimeoutMs closes a silent connection, and traffic keeps a link open", async () => {
+  await withRawPeer({ idleTimeoutMs: 60 }, async (link, peer) => {
+    const started = performance.now();
+    await link.closed;
+    assert.ok(performance.now() - started >= 55);
+    assert.equal(link.closeReason, "nothing received for 60 ms");
+    assert.deepEqual(await peer.read(1), []);
+  });
+  await withLinks([{}, { idleTimeoutMs: 60, onRequest: () => ({ ack: [] }) }], async (a, b) => {
+    for (let i = 0; i < 8; i++) {
+      await a.request({ type: "HEALTH", health: "OK" });
+      await delay(25);
+    }
+    assert.equal(b.closeReason, undefined);
+  });
+});
+
+Deno.test("concurrent requests from both sides, answered out of order, all match", async () => {
+  const random = new Prng(30);
+  const slowEcho: RequestHandler = async (request) => {
+    await delay(random.int(0, 10));
+    return echoCpId(request);
+  };
+  await withLinks([{ onRequest: slowEcho }, { onRequest: slowEcho }], async (a, b) => {
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).request({ ...AUTH, cpId: `CP${i}` })),
+    );
+    replies.forEach((reply, i) =>
+      assert.deepEqual(reply.type === "ACK" && reply.fields[0], `CP${i}`)
+    );
+  });
+});
+
+Deno.test("a closing link fails pending and later requests with LinkClosedError", async () => {
+  await withRawPeer({}, async (link, peer) => {
+    const pending = link.request({ type: "CHECK" });
+    await peer.read(1);
+    peer.close();
+    await assert.rejects(pending, LinkClosedError);
+    await link.closed;
+    assert.equal(link.closeReason, "peer closed the connection");
+    await assert.rejects(link.request({ type: "CHECK" }), LinkClosedError);
+    await assert.rejects(link.send({ type: "ACK", seq: 1, fields: [] }), LinkClosedError);
+    link.close();
+    link.close();
+  });
+});
+
+Deno.test("the peer closing in the middle of many writes leaves nothing unhandled", async () => {
+  const [x, y] = await tcpPair();
+  const link = new FramedLink(x);
+  const big = { ...AUTH, location: "x".repeat(200), secret: "s".repeat(256) };
+  const requests = Array.from({ length: 2000 }, () => link.request(big));
+  y.close();
+  const outcomes = await Promise.allSettled(requests);
+  assert.ok(outcomes.every((o) => o.status === "rejected" && o.reason instanceof LinkClosedError));
+  await link.closed;
+});
+
+Deno.test("writes never interleave, even when the connection takes a few bytes at a time", async () => {
+  const random = new Prng(31);
+  const written: number[] = [];
+  let ended = () => {};
+  const stream: ByteStream = {
+    read: () => new Promise((resolve) => (ended = () => resolve(null))),
+    async write(bytes) {
+      await Promise.resolve(); // let any other write run now, if one could
+      const n = Math.min(bytes.length, random.int(1, 3));
+      written.push(...bytes.subarray(0, n));
+      return n;
+    },
+    close: () => ended(),
+  };
+  const link = new FramedLink(stream);
+  const sent: Reply[] = Array.from(
+    { length: 30 },
+    (_, i) => ({ type: "ACK", seq: i + 1, fields: [`${i}`] }),
+  );
+  await Promise.all(sent.map((m) => link.send(m)));
+  link.close();
+  await link.closed;
+  const frames = new FrameDecoder().push(Uint8Array.from(written));
+  assert.deepEqual(frames.map((f) => f.ok && decodeMessage(f.data)), sent);
+});
+
+Deno.test("bad options are refused", async () => {
+  const [x, y] = await tcpPair();
+  for (const options of [{ maxBadFrames: 0 }, { idleTimeoutMs: -1 }, { requestTimeoutMs: NaN }]) {
+    assert.throws(() => new FramedLink(x, options), RangeError);
+  }
+  const link = new FramedLink(x);
+  await assert.rejects(link.request({ type: "CHECK" }, { timeoutMs: 0 }), RangeError);
+  link.close();
+  await link.closed;
+  y.close();
+});
