@@ -11,6 +11,8 @@ import { AuditRepo } from "./db/audit_repo.ts";
 import { Network } from "./network.ts";
 import { Operator } from "./operator.ts";
 import { startCpServer } from "./cp_server.ts";
+import { Supplies } from "./supplies.ts";
+import { KafkaLink } from "./kafka_link.ts";
 import { createHandler } from "./http/api.ts";
 import { renderCentral } from "./panel.ts";
 import { operatorToken } from "./token.ts";
@@ -35,6 +37,8 @@ export interface CentralOptions {
   dataDir: string;
   token?: string;
   panel: boolean;
+  /** Seconds a reservation waits for the car. */
+  reservationTimeout: number;
 }
 
 /** A running Central. */
@@ -64,6 +68,11 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     return [...counts].map(([state, n]) => [{ state }, n]);
   });
 
+  const kafka = new KafkaLink({ brokers: o.kafka, topicPrefix: o.topicPrefix, network, metrics });
+  const supplies = new Supplies(network, sessions, kafka, metrics, {
+    reservationTimeoutMs: o.reservationTimeout * 1000,
+  });
+  const kafkaStarted = kafka.start(supplies);
   const cpServer = startCpServer({
     hostname: o.listen,
     port: o.port,
@@ -107,7 +116,10 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     removeSignals();
     console.close();
     log.info(`stopping (${why})…`);
+    supplies.close();
     await cpServer.close();
+    await kafka.close();
+    await kafkaStarted;
     await http.shutdown().catch(() => {});
     await network.flushed();
     await db.close();

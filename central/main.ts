@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { loadConfig, parsePort, runMain } from "../shared/config.ts";
+import { loadConfig, parseNumber, parsePort, runMain } from "../shared/config.ts";
 import { createLogger } from "../shared/log.ts";
 import { CENTRAL_SPEC } from "./settings.ts";
 import { enrollCommand } from "./enroll_command.ts";
@@ -27,6 +27,7 @@ runMain(async () => {
     dataDir: v["data-dir"]!,
     token: v.token,
     panel: !cfg.flags["no-panel"],
+    reservationTimeout: parseNumber(v["reservation-timeout"]!, "reservation-timeout"),
   });
   const signal = await central.done;
   log.info(`stopped (${signal})`);

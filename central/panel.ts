@@ -57,7 +57,7 @@ export function renderCentral(network: Network, width: number, logTail: string[]
   const live = cps.filter((cp) => cp.driverId);
   if (live.length === 0) out.push(paint("dim", "  none"));
   for (const cp of live) {
-    const since = new Date(cp.updatedAt);
+    const since = new Date(cp.since ?? cp.updatedAt);
     out.push(
       `  ${since.toISOString().slice(0, 10)}  ${
         since.toISOString().slice(11, 19)

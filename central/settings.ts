@@ -43,6 +43,12 @@ export const CENTRAL_SPEC = {
       help: "operator token for HTTP actions (none: generated, printed)",
       placeholder: "TOKEN",
     },
+    "reservation-timeout": {
+      env: "EV_RESERVATION_TIMEOUT",
+      default: "60",
+      help: "seconds an authorized CP waits for the car before it is released",
+      placeholder: "S",
+    },
     "data-dir": DATA_DIR,
     "topic-prefix": TOPIC_PREFIX,
     "no-panel": NO_PANEL,

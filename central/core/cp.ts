@@ -6,24 +6,9 @@
  * @module
  */
 
-/** The states an operator sees. */
-export type CpState =
-  | "available"
-  | "reserved"
-  | "charging"
-  | "stopped"
-  | "faulted"
-  | "disconnected";
+import type { CpState, CpView } from "../../shared/cp_view.ts";
 
-/** Every state, in the order the panels list them. */
-export const CP_STATES: readonly CpState[] = [
-  "available",
-  "reserved",
-  "charging",
-  "stopped",
-  "faulted",
-  "disconnected",
-];
+export { CP_STATES, type CpState, type CpView } from "../../shared/cp_view.ts";
 
 /** A supply in progress at a CP. */
 export interface LiveSupply {
@@ -93,20 +78,6 @@ export function denialReason(
   }
 }
 
-/** The JSON a CP is shown as in the API, the SSE stream and the network topic. */
-export interface CpView {
-  id: string;
-  location: string;
-  pricePerKwh: number;
-  state: CpState;
-  driverId?: string;
-  sessionId?: string;
-  kw?: number;
-  kwh?: number;
-  eur?: number;
-  updatedAt: string;
-}
-
 /** The view of a CP (BRIEF §6 `GET /api/cps`). */
 export function viewOf(cp: Cp): CpView {
   const view: CpView = {
@@ -119,6 +90,7 @@ export function viewOf(cp: Cp): CpView {
   if (cp.supply && cp.connected) {
     view.driverId = cp.supply.driverId;
     view.sessionId = cp.supply.sessionId;
+    view.since = new Date(cp.supply.authorizedAt).toISOString();
     view.kw = round(cp.supply.kw, 2);
     view.kwh = round(cp.supply.kwh, 3);
     view.eur = round(cp.supply.eur, 2);

@@ -32,6 +32,24 @@ export interface SessionView {
   };
 }
 
+/** The final figures of a supply. */
+export interface TicketFigures {
+  start: Date;
+  end: Date;
+  kwh: number;
+  eur: number;
+  partial: boolean;
+  reason: string;
+}
+
+/** A supply could not be recorded: the CP or the driver is busy, or the request is a duplicate. */
+export class SessionConflict extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = "SessionConflict";
+  }
+}
+
 /** Filters of {@link SessionRepo.list}. */
 export interface SessionFilter {
   cp?: string;
@@ -52,6 +70,97 @@ export class SessionRepo {
         and (${driver ?? null}::text is null or driver_id = ${driver ?? null})
       order by authorized_at desc limit ${limit}`;
     return rows.map(toView);
+  }
+
+  /** Records a supply just authorized; throws {@link SessionConflict} when the CP or driver is busy. */
+  async authorize(
+    s: { id: string; cpId: string; driverId: string; requestId: string; pricePerKwh: number },
+  ) {
+    try {
+      await this.sql`insert into sessions (id, cp_id, driver_id, request_id, status, price_per_kwh)
+        values (${s.id}, ${s.cpId}, ${s.driverId}, ${s.requestId}, 'authorized', ${s.pricePerKwh})`;
+    } catch (e) {
+      const constraint = (e as { constraint_name?: string }).constraint_name ?? "";
+      if (constraint.includes("per_cp")) throw new SessionConflict("CP busy");
+      if (constraint.includes("per_driver")) {
+        throw new SessionConflict("driver already has a supply in progress");
+      }
+      if (constraint.includes("request_id")) throw new SessionConflict("duplicate request");
+      throw e;
+    }
+  }
+
+  /** The session a request created, if any (a redelivered request). */
+  async byRequest(requestId: string): Promise<SessionView | undefined> {
+    const rows = await this.sql<
+      RawSession[]
+    >`select * from sessions where request_id = ${requestId}`;
+    return rows[0] && toView(rows[0]);
+  }
+
+  /** The car was plugged in. */
+  async started(id: string, at: Date): Promise<void> {
+    await this.sql`update sessions set status = 'charging', started_at = ${at}, updated_at = now()
+      where id = ${id} and status = 'authorized'`;
+  }
+
+  /** Records the latest figures of a live supply. */
+  async progress(id: string, f: { kw: number; kwh: number; eur: number }): Promise<void> {
+    await this
+      .sql`update sessions set kw = ${f.kw}, kwh = ${f.kwh}, eur = ${f.eur}, updated_at = now()
+      where id = ${id} and status in ('authorized', 'charging')`;
+  }
+
+  /**
+   * Ends a live supply with its final figures; returns the ended session the first time, and
+   * undefined when it had ended already (a redelivered end changes nothing).
+   */
+  async end(id: string, f: TicketFigures): Promise<SessionView | undefined> {
+    const rows = await this.sql<RawSession[]>`update sessions set status = 'ended',
+      started_at = coalesce(started_at, ${f.start}), ended_at = ${f.end}, kwh = ${f.kwh},
+      eur = ${f.eur}, partial = ${f.partial}, end_reason = ${f.reason}, updated_at = now()
+      where id = ${id} and status in ('authorized', 'charging') returning *`;
+    return rows[0] && toView(rows[0]);
+  }
+
+  /** A reservation not used in time: released, no ticket. */
+  async expire(id: string): Promise<boolean> {
+    const rows = await this.sql`update sessions set status = 'expired', ended_at = now(),
+      end_reason = 'reservation expired', updated_at = now()
+      where id = ${id} and status = 'authorized' returning id`;
+    return rows.length > 0;
+  }
+
+  /** Supplies in progress (authorized or charging), for a restarted Central. */
+  async live(): Promise<SessionView[]> {
+    const rows = await this.sql<RawSession[]>`select * from sessions
+      where status in ('authorized', 'charging') order by authorized_at`;
+    return rows.map(toView);
+  }
+
+  /** Ended sessions whose ticket was not published yet (the outbox). */
+  async unsentTickets(): Promise<SessionView[]> {
+    const rows = await this.sql<RawSession[]>`select * from sessions
+      where status = 'ended' and ticket_sent_at is null order by ended_at`;
+    return rows.map(toView);
+  }
+
+  /** The ticket was published. */
+  async ticketSent(id: string): Promise<void> {
+    await this.sql`update sessions set ticket_sent_at = now() where id = ${id}`;
+  }
+
+  /** Tickets a driver has not confirmed yet. */
+  async unackedTickets(driverId: string): Promise<SessionView[]> {
+    const rows = await this.sql<RawSession[]>`select * from sessions where driver_id = ${driverId}
+      and status = 'ended' and ticket_acked_at is null order by ended_at limit 20`;
+    return rows.map(toView);
+  }
+
+  /** The driver confirmed its ticket. */
+  async ticketAcked(id: string, driverId: string): Promise<void> {
+    await this.sql`update sessions set ticket_acked_at = coalesce(ticket_acked_at, now())
+      where id = ${id} and driver_id = ${driverId}`;
   }
 
   /** One session, or undefined. */

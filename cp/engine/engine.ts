@@ -24,7 +24,8 @@ const log = createLogger("engine");
 export interface Uplink {
   started(supply: Supply): void;
   progress(supply: Supply): void;
-  ended(end: SupplyEnd): void;
+  /** Resolves once the end is safely published (until then the Engine keeps it on disk). */
+  ended(end: SupplyEnd): Promise<void>;
   /** A supply asked for at the CP itself. */
   request(driverId: string): void;
 }
@@ -42,6 +43,12 @@ export interface EngineOptions {
   autoUnplug?: number;
 }
 
+/** What the Engine keeps on disk. */
+interface Kept {
+  supply?: Supply;
+  pendingEnds: SupplyEnd[];
+}
+
 /** The Engine's state and behaviour. */
 export class Engine {
   health: "OK" | "KO" = "OK";
@@ -50,6 +57,8 @@ export class Engine {
   monitorConnected = false;
   supply: Supply | undefined;
   lastEnd: SupplyEnd | undefined;
+  /** Ends not yet confirmed by Kafka: kept on disk, sent again after a restart. */
+  pendingEnds: SupplyEnd[] = [];
   readonly notes: string[] = [];
   #uplink: Uplink | undefined;
   #listeners = new Set<() => void>();
@@ -71,9 +80,12 @@ export class Engine {
   /** Starts the one-second ticker; reports a supply interrupted by the previous run. */
   async start(): Promise<void> {
     const kept = await this.#readKept();
-    if (kept) {
-      this.supply = kept;
-      this.note(`supply ${kept.sessionId} of ${kept.driverId} was interrupted: reporting its end`);
+    for (const end of kept.pendingEnds) this.#publishEnd(end);
+    if (kept.supply) {
+      this.supply = kept.supply;
+      this.note(
+        `supply ${kept.supply.sessionId} of ${kept.supply.driverId} was interrupted: reporting its end`,
+      );
       this.#end("restart");
     }
     this.#ticker = setInterval(() => this.#tick(), 1000);
@@ -230,9 +242,17 @@ export class Engine {
     const supply = this.supply!;
     this.supply = undefined;
     this.lastEnd = ended(supply, reason, Date.now());
-    this.#uplink?.ended(this.lastEnd);
-    this.#keep();
+    this.#publishEnd(this.lastEnd);
     this.changed();
+  }
+
+  #publishEnd(end: SupplyEnd): void {
+    if (!this.pendingEnds.includes(end)) this.pendingEnds.push(end);
+    this.#keep();
+    this.#uplink?.ended(end).then(() => {
+      this.pendingEnds = this.pendingEnds.filter((e) => e !== end);
+      this.#keep();
+    }).catch((e) => log.error(`end of ${end.sessionId} not published: ${errorMessage(e)}`));
   }
 
   #after(seconds: number, fn: () => void): void {
@@ -247,11 +267,12 @@ export class Engine {
   #keep(): void {
     const file = this.options.stateFile;
     try {
-      if (!this.supply) {
+      if (!this.supply && this.pendingEnds.length === 0) {
         Deno.removeSync(file);
         return;
       }
-      Deno.writeTextFileSync(`${file}.tmp`, JSON.stringify(this.supply));
+      const kept: Kept = { supply: this.supply, pendingEnds: this.pendingEnds };
+      Deno.writeTextFileSync(`${file}.tmp`, JSON.stringify(kept));
       Deno.renameSync(`${file}.tmp`, file);
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound)) {
@@ -260,12 +281,15 @@ export class Engine {
     }
   }
 
-  async #readKept(): Promise<Supply | undefined> {
+  async #readKept(): Promise<Kept> {
     try {
       const kept = JSON.parse(await Deno.readTextFile(this.options.stateFile));
-      return typeof kept?.sessionId === "string" ? kept as Supply : undefined;
+      return {
+        supply: typeof kept?.supply?.sessionId === "string" ? kept.supply : undefined,
+        pendingEnds: Array.isArray(kept?.pendingEnds) ? kept.pendingEnds : [],
+      };
     } catch {
-      return undefined;
+      return { pendingEnds: [] };
     }
   }
 }

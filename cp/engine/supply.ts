@@ -21,7 +21,7 @@ export interface Supply {
 }
 
 /** How a supply ended. */
-export type EndReason = "unplugged" | "stopped" | "fault" | "expired" | "restart";
+export type EndReason = "unplugged" | "stopped" | "fault" | "cancelled" | "restart";
 
 /** The final figures of a supply. */
 export interface SupplyEnd {

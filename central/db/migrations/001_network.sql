@@ -29,6 +29,9 @@ create table sessions (
   kw double precision not null default 0,
   partial boolean not null default false,
   end_reason text,
+  -- the ticket was published to the driver (an outbox: unsent tickets are sent at start-up)
+  ticket_sent_at timestamptz,
+  -- the driver confirmed it got the ticket
   ticket_acked_at timestamptz,
   updated_at timestamptz not null default now()
 );

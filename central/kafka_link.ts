@@ -1,0 +1,175 @@
+/**
+ * Central's Kafka side: creates the topics, consumes requests and telemetry with two separate
+ * consumers (a telemetry backlog never delays an answer to a driver), publishes to drivers and
+ * Engines, and keeps the network view on its topic. Bad records are logged, counted and skipped
+ * (their offset is committed like any other): never retried forever.
+ *
+ * Central starts without Kafka and connects as soon as the broker answers.
+ *
+ * @module
+ */
+import type { Consumer, Producer } from "kafkajs";
+import { createKafka, createProducer, ensureTopics } from "../shared/kafka/client.ts";
+import { topicNames, topicSpecs } from "../shared/topics.ts";
+import { encodeEvent, envelope, type EventBody, parseEvent } from "../shared/events.ts";
+import type { Supplies, SupplyOutbox } from "./supplies.ts";
+import type { Network } from "./network.ts";
+import { viewOf } from "./core/cp.ts";
+import type { Metrics } from "../shared/metrics.ts";
+import { Backoff, sleep } from "../shared/backoff.ts";
+import { createLogger, errorMessage } from "../shared/log.ts";
+
+const log = createLogger("central");
+
+/** The network view is published at most this often, and at least this often as a heartbeat. */
+const NETWORK_MIN_MS = 500;
+const NETWORK_HEARTBEAT_MS = 2_000;
+
+/** Options of {@link KafkaLink}. */
+export interface KafkaLinkOptions {
+  brokers: string;
+  topicPrefix: string;
+  network: Network;
+  metrics: Metrics;
+}
+
+/** Central's connection to Kafka. */
+export class KafkaLink implements SupplyOutbox {
+  readonly topics;
+  readonly #kafka;
+  readonly #producer: Producer;
+  readonly #consumers: Consumer[] = [];
+  readonly #stop = new AbortController();
+  #ready = false;
+  #networkTimer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #lastNetwork = 0;
+  readonly #sent;
+  readonly #received;
+  readonly #bad;
+
+  constructor(private readonly o: KafkaLinkOptions) {
+    this.topics = topicNames(o.topicPrefix);
+    this.#kafka = createKafka({ brokers: o.brokers, clientId: "ev-central", logSource: "kafka" });
+    this.#producer = createProducer(this.#kafka);
+    this.#sent = o.metrics.counter("ev_kafka_sent_total", "records published, by topic");
+    this.#received = o.metrics.counter("ev_kafka_received_total", "records consumed, by topic");
+    this.#bad = o.metrics.counter(
+      "ev_kafka_bad_records_total",
+      "malformed records skipped, by topic",
+    );
+  }
+
+  /** Whether Kafka is connected. */
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** Connects (in the background, retrying while the broker is away) and starts consuming. */
+  start(supplies: Supplies): Promise<void> {
+    return this.#connect(supplies).catch((e) => {
+      if (!this.#stop.signal.aborted) log.error(`Kafka: ${errorMessage(e)}`);
+    });
+  }
+
+  async #connect(supplies: Supplies): Promise<void> {
+    const backoff = new Backoff({ minMs: 500, maxMs: 5_000 });
+    let told = false;
+    while (!this.#stop.signal.aborted) {
+      try {
+        await ensureTopics(this.#kafka, topicSpecs(this.topics), { timeoutMs: 10_000 });
+        break;
+      } catch (e) {
+        if (!told) log.warn(`waiting for Kafka at ${this.o.brokers}: ${errorMessage(e)}`);
+        told = true;
+        await sleep(backoff.next(), this.#stop.signal);
+      }
+    }
+    if (this.#stop.signal.aborted) return;
+    await this.#producer.connect();
+    await supplies.restore();
+    await this.#consume("requests", 100, (value) => {
+      const e = parseEvent(value, ["supply.request", "driver.hello", "ticket.ack"] as const);
+      return typeof e === "string" ? e : supplies.onRequest(e);
+    });
+    await this.#consume("telemetry", 250, (value) => {
+      const e = parseEvent(value, ["supply.started", "supply.progress", "supply.ended"] as const);
+      return typeof e === "string" ? e : supplies.onTelemetry(e);
+    });
+    this.#ready = true;
+    this.o.network.message(`connected to Kafka at ${this.o.brokers}`);
+    this.o.network.subscribe(() => this.#networkChanged());
+    this.#heartbeat = setInterval(() => this.#publishNetwork(), NETWORK_HEARTBEAT_MS);
+    this.#publishNetwork();
+  }
+
+  /** One consumer group per topic; `handle` returns a string for a bad record. */
+  async #consume(
+    name: "requests" | "telemetry",
+    maxWaitTimeInMs: number,
+    handle: (value: Uint8Array | null) => string | Promise<void>,
+  ): Promise<void> {
+    const topic = this.topics[name];
+    const consumer = this.#kafka.consumer({
+      groupId: `${this.o.topicPrefix}central.${name}`,
+      sessionTimeout: 6_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs,
+      allowAutoTopicCreation: false,
+    });
+    this.#consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      // the offset is committed only once the handler is done: after the database has the result
+      eachMessage: async ({ message, partition }) => {
+        this.#received.inc({ topic: name });
+        const bad = await handle(message.value);
+        if (typeof bad === "string") {
+          this.#bad.inc({ topic: name });
+          log.warn(`skipped a bad record on ${topic} [${partition}@${message.offset}]: ${bad}`);
+        }
+      },
+    });
+  }
+
+  /** Publishes to a driver (keyed by its id, so its messages stay in order). */
+  toDriver(e: Parameters<SupplyOutbox["toDriver"]>[0]): Promise<void> {
+    return this.#send(this.topics.notifications, e.driverId, e);
+  }
+
+  /** Publishes to an Engine (keyed by its CP id). */
+  toEngine(e: Parameters<SupplyOutbox["toEngine"]>[0]): Promise<void> {
+    return this.#send(this.topics.commands, e.cpId, e);
+  }
+
+  async #send(topic: string, key: string, body: EventBody): Promise<void> {
+    await this.#producer.send({ topic, messages: [{ key, value: encodeEvent(envelope(body)) }] });
+    this.#sent.inc({ topic });
+  }
+
+  #networkChanged(): void {
+    if (this.#networkTimer !== undefined) return;
+    const wait = Math.max(0, this.#lastNetwork + NETWORK_MIN_MS - Date.now());
+    this.#networkTimer = setTimeout(() => {
+      this.#networkTimer = undefined;
+      this.#publishNetwork();
+    }, wait);
+  }
+
+  #publishNetwork(): void {
+    this.#lastNetwork = Date.now();
+    const cps = this.o.network.list().map(viewOf);
+    this.#send(this.topics.network, "network", { type: "network", cps })
+      .catch((e) => log.debug(`network view not published: ${errorMessage(e)}`));
+  }
+
+  /** Stops consuming and publishing. */
+  async close(): Promise<void> {
+    this.#stop.abort();
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#networkTimer);
+    await Promise.all(this.#consumers.map((c) => c.disconnect().catch(() => {})));
+    await this.#producer.disconnect().catch(() => {});
+  }
+}

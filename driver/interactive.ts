@@ -1,0 +1,85 @@
+/**
+ * The driver's interactive mode: a panel of the network's CPs and the driver's events; typing a
+ * CP id (or `REQUEST <cp>`) asks for a charge there. Without a terminal, the same from stdin.
+ *
+ * @module
+ */
+import type { Driver } from "./driver.ts";
+import { startConsole } from "../shared/terminal/console.ts";
+import { paint, tile } from "../shared/terminal/ansi.ts";
+import { setLogSink } from "../shared/log.ts";
+import { describe, type DriverEvent } from "./output.ts";
+
+const COLOURS = {
+  available: "green",
+  reserved: "green",
+  charging: "green",
+  stopped: "orange",
+  faulted: "red",
+  disconnected: "grey",
+} as const;
+
+/** Runs until QUIT, Ctrl+C or SIGTERM; returns the exit code. */
+export async function runInteractive(
+  driver: Driver,
+  o: { panel: boolean; stopped: Promise<string> },
+): Promise<number> {
+  const events: string[] = [];
+  const emit = driver.o.emit;
+  let busy = false;
+  let quit: () => void = () => {};
+  const quitted = new Promise<void>((resolve) => (quit = resolve));
+  const console = startConsole({
+    panel: o.panel,
+    render: (width) => render(driver, events, width),
+    onInterrupt: () => quit(),
+    hint: `EV_Driver ${driver.o.id}`,
+    onCommand: (line) => {
+      const words = line.trim().split(/\s+/);
+      if (/^(q|quit)$/i.test(words[0])) return quit();
+      const cp = /^request$/i.test(words[0]) ? words[1] : words[0];
+      if (!cp) return;
+      if (busy) {
+        return driver.o.emit({ type: "error", cp, message: "a request is in progress already" });
+      }
+      busy = true;
+      driver.request(cp).finally(() => (busy = false));
+    },
+  });
+  if (console.panel) {
+    // events go to the panel instead of stdout
+    driver.o.emit = (e: DriverEvent) => {
+      events.push(`${new Date().toISOString().slice(11, 19)} ${describe(e)}`);
+      if (events.length > 50) events.shift();
+      console.redraw();
+    };
+    setLogSink((line) => {
+      events.push(paint("dim", line.replace(/^\S+T(\d\d:\d\d:\d\d)\.\d+Z /, "$1 ")));
+      console.redraw();
+    });
+  }
+  driver.onChange(() => console.redraw());
+  await Promise.race([quitted, o.stopped]);
+  console.close();
+  driver.o.emit = emit;
+  return 0;
+}
+
+function render(driver: Driver, events: string[], width: number): string[] {
+  const out = [paint("bold", `EV DRIVER ${driver.o.id}`), "=".repeat(Math.min(width, 60))];
+  out.push(
+    `central: ${
+      driver.centralReachable ? paint("green", "reachable") : paint("orange", "cannot be reached")
+    }`,
+    "",
+  );
+  out.push(paint("bold", "NETWORK"));
+  if (driver.cps.length === 0) out.push(paint("dim", "  no CP known yet"));
+  for (const cp of driver.cps) {
+    const state = tile(COLOURS[cp.state], ` ${cp.state.padEnd(12)} `);
+    out.push(`  ${cp.id.padEnd(10)} ${state} ${cp.pricePerKwh.toFixed(2)} €/kWh  ${cp.location}`);
+  }
+  out.push("", paint("bold", "EVENTS"), ...events.slice(-10), "");
+  out.push(paint("dim", "type a CP id to request a charge there | QUIT"));
+  return out;
+}
