@@ -1,0 +1,212 @@
+/**
+ * A whole local network for a flow test: Central on free ports with a database of its own (the
+ * local PostgreSQL server when one answers, else the embedded one), topics under a prefix of its
+ * own on the real broker, and CPs and drivers started as real processes. Everything is stopped
+ * and removed when the test is done (`await using net = await startNetwork()`).
+ *
+ * @module
+ */
+import { freePort, type Program, start, waitFor } from "./programs.ts";
+import { findPostgresServer, freshDatabase } from "./postgres.ts";
+import { probeBroker } from "../../shared/kafka/client.ts";
+
+/** The broker tests use. */
+export const KAFKA = Deno.env.get("EV_KAFKA") ?? "127.0.0.1:9092";
+
+/** Fails with one clear line when no broker answers. */
+export async function requireKafka(): Promise<void> {
+  if (!await probeBroker(KAFKA, 5_000)) {
+    throw new Error(
+      `no Kafka broker at ${KAFKA}: start one with 'deno task kafka' (or set EV_KAFKA)`,
+    );
+  }
+}
+
+/** A CP: its Engine and Monitor. */
+export interface TestCp {
+  id: string;
+  secret: string;
+  enginePort: number;
+  engine: Program;
+  monitor: Program;
+}
+
+/** A running test network. */
+export class TestNetwork implements AsyncDisposable {
+  readonly httpPort = freePort();
+  readonly cpPort = freePort();
+  readonly token = "test-token";
+  readonly programs: Program[] = [];
+  central!: Program;
+  #dropDatabase: () => Promise<void> = () => Promise.resolve();
+
+  constructor(readonly env: Record<string, string>, readonly dir: string) {}
+
+  /** Starts (or restarts) Central and waits until its API answers. */
+  async startCentral(): Promise<Program> {
+    this.central = this.#track(await start("central", ["--no-panel"], this.env, "central"));
+    await waitFor(
+      "Central's API",
+      async () => (await this.fetch("GET", "/healthz")).status === 200,
+      60_000,
+    );
+    return this.central;
+  }
+
+  /** A request to Central's API (with the operator token). */
+  async fetch(method: string, path: string, body?: unknown, token = this.token): Promise<Response> {
+    const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(5_000),
+    });
+    return res;
+  }
+
+  /** A JSON answer of the API. */
+  async json<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    const res = await this.fetch(method, path, body);
+    return { status: res.status, body: await res.json() as T };
+  }
+
+  /** The state Central shows for a CP ("" when it does not answer). */
+  async state(cpId: string): Promise<string> {
+    try {
+      const res = await this.fetch("GET", `/api/cps/${cpId}`);
+      return res.ok ? (await res.json()).state : `(${res.status})`;
+    } catch {
+      return "";
+    }
+  }
+
+  /** Waits until a CP shows `state`. */
+  async waitState(cpId: string, state: string, timeoutMs = 30_000): Promise<void> {
+    let last = "";
+    await waitFor(
+      `${cpId} to be ${state} (is '${last}')`,
+      async () => (last = await this.state(cpId)) === state,
+      timeoutMs,
+    )
+      .catch(() => {
+        throw new Error(`${cpId} is '${last}', not '${state}', after ${timeoutMs / 1000} s`);
+      });
+  }
+
+  /** Enrolls a CP and starts its Engine and Monitor. */
+  async addCp(id: string, secret = `secret-${id}`, engineArgs: string[] = []): Promise<TestCp> {
+    const enrolled = await this.fetch("POST", "/api/cps", {
+      id,
+      location: `Lab-${id}`,
+      pricePerKwh: 0.35,
+      secret,
+    });
+    if (enrolled.status !== 201) {
+      throw new Error(`enrolling ${id}: ${enrolled.status} ${await enrolled.text()}`);
+    }
+    const enginePort = freePort();
+    const engine = await this.startEngine(id, enginePort, engineArgs);
+    const monitor = await this.startMonitor(id, secret, enginePort);
+    return { id, secret, enginePort, engine, monitor };
+  }
+
+  /** Starts a CP's Engine. */
+  async startEngine(id: string, port: number, args: string[] = []): Promise<Program> {
+    const engine = this.#track(
+      await start(
+        "engine",
+        ["--id", id, "--port", String(port), "--no-panel", ...args],
+        this.env,
+        `engine ${id}`,
+      ),
+    );
+    await engine.waitForLine(/listening for its Monitor/, 60_000);
+    return engine;
+  }
+
+  /** Starts a CP's Monitor. */
+  async startMonitor(id: string, secret: string, enginePort: number): Promise<Program> {
+    return this.#track(
+      await start(
+        "monitor",
+        [
+          "--id",
+          id,
+          "--secret",
+          secret,
+          "--engine",
+          `127.0.0.1:${enginePort}`,
+          "--central",
+          `127.0.0.1:${this.cpPort}`,
+          "--no-panel",
+        ],
+        this.env,
+        `monitor ${id}`,
+      ),
+    );
+  }
+
+  /** Starts a driver (`--json`). */
+  async driver(id: string, args: string[]): Promise<Program> {
+    return this.#track(
+      await start("driver", ["--id", id, "--json", ...args], this.env, `driver ${id}`),
+    );
+  }
+
+  /** Stops every program, drops the database and removes the files. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await Promise.all(this.programs.map((p) => p.stop()));
+    await this.#dropDatabase().catch(() => {});
+    await Deno.remove(this.dir, { recursive: true }).catch(() => {});
+  }
+
+  /** @internal */
+  setDropDatabase(drop: () => Promise<void>): void {
+    this.#dropDatabase = drop;
+  }
+
+  #track(p: Program): Program {
+    this.programs.push(p);
+    return p;
+  }
+}
+
+/** Starts Central on a fresh database and topics of its own. */
+export async function startNetwork(): Promise<TestNetwork> {
+  await requireKafka();
+  const dir = await Deno.makeTempDir({ prefix: "ev-net-" });
+  const prefix = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}.`;
+  const env: Record<string, string> = {
+    EV_KAFKA: KAFKA,
+    EV_TOPIC_PREFIX: prefix,
+    EV_DATA_DIR: `${dir}/data`,
+  };
+  const net = new TestNetwork(env, dir);
+  Object.assign(env, {
+    EV_HTTP_PORT: String(net.httpPort),
+    EV_CENTRAL_PORT: String(net.cpPort),
+    EV_OPERATOR_TOKEN: net.token,
+  });
+  const server = await findPostgresServer();
+  if (server) {
+    const db = await freshDatabase(server);
+    env.DATABASE_URL = db.url;
+    net.setDropDatabase(db.drop);
+  }
+  try {
+    await net.startCentral();
+  } catch (e) {
+    await net[Symbol.asyncDispose]();
+    throw e;
+  }
+  return net;
+}
+
+/** The JSON events a driver printed. */
+export function driverEvents(driver: Program): Array<Record<string, unknown> & { type: string }> {
+  return driver.stdout.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+}
