@@ -174,11 +174,15 @@ export class Engine {
   /** Central authorized a supply here. */
   authorize(sessionId: string, driverId: string, pricePerKwh: number): void {
     if (this.supply?.sessionId === sessionId) return; // a redelivered authorization
-    if (this.supply) {
+    if (this.supply?.phase === "charging") {
       this.note(
         `authorization ${sessionId} for ${driverId} ignored: supply ${this.supply.sessionId} in progress`,
       );
       return;
+    }
+    // Central authorizes only a CP it sees free: a reservation still held here is stale
+    if (this.supply) {
+      this.note(`reservation of ${this.supply.driverId} dropped: Central released it`);
     }
     this.supply = authorized(sessionId, driverId, pricePerKwh, Date.now());
     this.#keep();
