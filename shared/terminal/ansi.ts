@@ -20,13 +20,23 @@ const CODES: Record<Colour, string> = {
   white: "97",
 };
 
-/** `text` in a colour. */
+/** Colours only on a terminal, and never with NO_COLOR. */
+const enabled = (() => {
+  try {
+    return !Deno.noColor && Deno.stdout.isTerminal();
+  } catch {
+    return false;
+  }
+})();
+
+/** `text` in a colour (plain text when stdout is not a terminal or NO_COLOR is set). */
 export function paint(colour: Colour, text: string): string {
-  return `${ESC}${CODES[colour]}m${text}${ESC}0m`;
+  return enabled ? `${ESC}${CODES[colour]}m${text}${ESC}0m` : text;
 }
 
 /** `text` on a background colour (for state tiles). */
 export function tile(colour: "green" | "red" | "orange" | "grey", text: string): string {
+  if (!enabled) return text;
   const bg = { green: "42;30", red: "41;97", orange: "48;5;208;30", grey: "100;97" }[colour];
   return `${ESC}${bg}m${text}${ESC}0m`;
 }
