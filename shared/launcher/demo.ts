@@ -149,7 +149,9 @@ runMain(async () => {
       await Deno.writeTextFile(file, d.requests.join("\n") + "\n");
       await children.start(`driver-${d.id}`, "driver", ["--id", d.id, "--file", file], env);
     }
-    say(`running. Dashboard: http://127.0.0.1:${http}/   operator token: ${token}`);
+    say(
+      `running. Dashboard: http://127.0.0.1:${http}/#token=${token}   (operator token: ${token})`,
+    );
     say(`logs in ${logs}/. Ctrl+C stops everything.`);
     while (!stopping) {
       await new Promise((r) => setTimeout(r, 5000));
