@@ -22,7 +22,6 @@ Deno.test("API: every endpoint, token guard, bad ids and bodies", flow, async (t
       assert.equal(res.status, 200, file);
       await res.body?.cancel();
     }
-    }
     const metrics = await fetch(`${base}/metrics`);
     assert.match(metrics.headers.get("content-type") ?? "", /text\/plain/);
     const text = await metrics.text();
