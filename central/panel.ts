@@ -71,7 +71,7 @@ export function renderCentral(network: Network, width: number, logTail: string[]
     const colour = m.level === "info" ? "white" : m.level === "warn" ? "orange" : "red";
     out.push(paint(colour, `  ${m.at.slice(11, 19)}  ${m.text}`));
   }
-  out.push("", paint("dim", "LOG"), ...logTail.slice(-4));
+  if (logTail.length > 0) out.push("", ...logTail.slice(-3));
   out.push(paint("dim", "STOP <cp> | RESUME <cp> | STOP ALL | RESUME ALL | QUIT"));
   return out;
 }

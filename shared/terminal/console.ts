@@ -64,7 +64,9 @@ class Panel implements ProgramConsole {
   #onResize = () => this.redraw();
 
   constructor(private readonly options: ConsoleOptions) {
+    // info lines are the panel's own news; warnings and errors get a few lines of their own
     this.#restoreSink = setLogSink((line, level) => {
+      if (level === "info" || level === "debug") return;
       const colour = level === "error" ? "red" : level === "warn" ? "orange" : "dim";
       this.#logs.push(paint(colour, line.replace(/^\S+T(\d\d:\d\d:\d\d)\.\d+Z /, "$1 ")));
       if (this.#logs.length > LOG_KEPT) this.#logs.shift();
