@@ -13,6 +13,7 @@ import { Operator } from "./operator.ts";
 import { startCpServer } from "./cp_server.ts";
 import { Supplies } from "./supplies.ts";
 import { KafkaLink } from "./kafka_link.ts";
+import { DriverBus } from "./driver_bus.ts";
 import { createHandler } from "./http/api.ts";
 import { renderCentral } from "./panel.ts";
 import { operatorToken } from "./token.ts";
@@ -69,7 +70,8 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   });
 
   const kafka = new KafkaLink({ brokers: o.kafka, topicPrefix: o.topicPrefix, network, metrics });
-  const supplies = new Supplies(network, sessions, kafka, metrics, {
+  const drivers = new DriverBus();
+  const supplies = new Supplies(network, sessions, drivers.wrap(kafka), metrics, {
     reservationTimeoutMs: o.reservationTimeout * 1000,
   });
   const kafkaStarted = kafka.start(supplies);
@@ -88,7 +90,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     port: o.httpPort,
     onListen: () => {},
     onError: (e) => new Response(JSON.stringify({ error: errorMessage(e) }), { status: 500 }),
-  }, createHandler({ network, operator, cps, sessions, audit, metrics, token }));
+  }, createHandler({ network, operator, cps, sessions, audit, metrics, token, drivers, kafka }));
 
   const shown = o.listen === "0.0.0.0" ? "127.0.0.1" : o.listen;
   log.info(`CP socket server on ${o.listen}:${o.port}`);

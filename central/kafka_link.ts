@@ -47,6 +47,8 @@ export class KafkaLink implements SupplyOutbox {
   readonly #sent;
   readonly #received;
   readonly #bad;
+  /** Records not consumed yet, by topic and partition (from each batch's offset lag). */
+  readonly #lag = new Map<string, number>();
 
   constructor(private readonly o: KafkaLinkOptions) {
     this.topics = topicNames(o.topicPrefix);
@@ -118,6 +120,9 @@ export class KafkaLink implements SupplyOutbox {
       allowAutoTopicCreation: false,
     });
     this.#consumers.push(consumer);
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.#lag.set(`${name}#${payload.partition}`, Number(payload.offsetLag));
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
@@ -136,6 +141,18 @@ export class KafkaLink implements SupplyOutbox {
   /** Publishes to a driver (keyed by its id, so its messages stay in order). */
   toDriver(e: Parameters<SupplyOutbox["toDriver"]>[0]): Promise<void> {
     return this.#send(this.topics.notifications, e.driverId, e);
+  }
+
+  /** Publishes a supply request on a driver's behalf (the driver's web page); returns its id. */
+  async requestSupply(driverId: string, cpId: string): Promise<string> {
+    if (!this.#ready) throw new Error("Kafka is not connected yet");
+    const e = envelope({ type: "supply.request", driverId, cpId, source: "driver" });
+    await this.#producer.send({
+      topic: this.topics.requests,
+      messages: [{ key: driverId, value: encodeEvent(e) }],
+    });
+    this.#sent.inc({ topic: this.topics.requests });
+    return e.id;
   }
 
   /** Publishes to an Engine (keyed by its CP id). */

@@ -51,6 +51,7 @@ export class Supplies {
   readonly #saved = new Map<string, number>();
   readonly #o: Required<SupplyOptions>;
   readonly #latency;
+  readonly #outcomes;
 
   constructor(
     private readonly network: Network,
@@ -66,6 +67,10 @@ export class Supplies {
       ...options,
     };
     this.#latency = metrics.histogram("ev_request_seconds", "supply request handling time");
+    this.#outcomes = metrics.counter(
+      "ev_supplies_total",
+      "supply requests and supplies, by outcome",
+    );
     network.subscribe((e) => {
       if (e.kind !== "cp") return;
       const lost = e.cp.state === "faulted" || e.cp.state === "disconnected" ||
@@ -195,6 +200,7 @@ export class Supplies {
     const authorize = { cpId: cp.id, sessionId, driverId: e.driverId, pricePerKwh: cp.pricePerKwh };
     await this.out.toEngine({ type: "supply.authorize", ...authorize });
     await this.out.toDriver({ type: "authorized", requestId: e.id, ...authorize });
+    this.#outcomes.inc({ outcome: "authorized" });
     this.network.message(
       `${cp.id} reserved for ${e.driverId}${e.source === "cp" ? " (asked at the CP)" : ""}`,
     );
@@ -212,6 +218,7 @@ export class Supplies {
       cpId: e.cpId,
       reason,
     });
+    this.#outcomes.inc({ outcome: "denied" });
     this.network.message(`request of ${e.driverId} at ${e.cpId} denied: ${reason}`, "warn");
   }
 
@@ -293,6 +300,7 @@ export class Supplies {
     await this.out.toDriver({ type: "ticket", ...ticket, ...(resent ? { resent } : {}) });
     await this.sessions.ticketSent(s.id);
     if (!resent) {
+      this.#outcomes.inc({ outcome: t.partial ? "ticket (partial)" : "ticket" });
       this.network.message(
         `ticket ${s.cp} → ${s.driver}: ${t.kwh.toFixed(3)} kWh, ${t.eur.toFixed(2)} €${
           t.partial ? " (partial)" : ""

@@ -86,3 +86,46 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "driver's page: identify, ask for a charge, watch it live, see the ticket",
+  ignore: !chromiumPath,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    await Deno.mkdir(ARTIFACTS, { recursive: true });
+    await using net = await startNetwork();
+    const cp = await net.addCp("CP1");
+    await net.waitState("CP1", "available");
+    await waitFor(
+      "Central on Kafka",
+      async () =>
+        (await net.json<{ text: string }[]>("GET", "/api/messages")).body.some((m) =>
+          /connected to Kafka/.test(m.text)
+        ),
+    );
+    const browser = await launchBrowser(chromiumPath!);
+    try {
+      const page = await browser.newPage({ viewport: { width: 420, height: 860 } }); // a phone
+      await page.goto(`http://127.0.0.1:${net.httpPort}/driver`);
+      await page.fill("#driver-id", "D1");
+      await page.click("#who button");
+      await page.locator("#link.up").waitFor({ timeout: 10_000 });
+      await page.click('button[data-charge="CP1"]');
+      await page.locator("#supply-state", { hasText: "Authorized at CP1" }).waitFor({
+        timeout: 15_000,
+      });
+      await cp.engine.say("I");
+      await page.locator("#supply-live", { hasText: "kWh" }).waitFor({ timeout: 15_000 });
+      await page.screenshot({ path: new URL("driver-charging.png", ARTIFACTS).pathname });
+      await cp.engine.say("E");
+      await page.locator("#supply-state", { hasText: "Ticket:" }).waitFor({ timeout: 15_000 });
+      await page.locator("#tickets tbody tr", { hasText: "ended" }).waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: new URL("driver-ticket.png", ARTIFACTS).pathname });
+      const sessions = (await net.json<unknown[]>("GET", "/api/sessions?driver=D1")).body;
+      assert.equal(sessions.length, 1);
+    } finally {
+      await browser.close();
+    }
+  },
+});

@@ -16,6 +16,9 @@ import { eventStream } from "./sse.ts";
 import { serveStatic } from "./static.ts";
 import type { Metrics } from "../../shared/metrics.ts";
 import { idProblem } from "../../shared/ids.ts";
+import type { DriverBus } from "../driver_bus.ts";
+import type { KafkaLink } from "../kafka_link.ts";
+import { driverRoute } from "./drivers.ts";
 
 /** What the API works with. */
 export interface ApiDeps {
@@ -26,6 +29,8 @@ export interface ApiDeps {
   audit: AuditRepo;
   metrics: Metrics;
   token: string;
+  drivers: DriverBus;
+  kafka: KafkaLink;
 }
 
 /** Builds the request handler. */
@@ -50,6 +55,10 @@ async function route(deps: ApiDeps, req: Request, source: string): Promise<Respo
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = req.method;
   const { network } = deps;
+
+  // a driver's own actions (its web page): not operator actions
+  const forDriver = await driverRoute(req, path, deps);
+  if (forDriver) return forDriver;
 
   if (method !== "GET" && method !== "HEAD") {
     if (!authorized(req, deps.token)) {
@@ -85,6 +94,7 @@ async function route(deps: ApiDeps, req: Request, source: string): Promise<Respo
     return session ? json(session) : jsonError(404, "unknown session");
   }
   if (path.startsWith("/api/")) return jsonError(404, `no such path ${path}`);
+  if (path === "/driver") return await serveStatic("/driver.html");
   return await serveStatic(path);
 }
 

@@ -1,0 +1,76 @@
+/**
+ * The driver's side of the HTTP API, for the driver's web page: ask for a charge, follow one's
+ * own notifications (SSE), see one's tickets. A driver acts only as itself: the id in the path.
+ *
+ * @module
+ */
+import type { DriverBus } from "../driver_bus.ts";
+import type { KafkaLink } from "../kafka_link.ts";
+import { idProblem } from "../../shared/ids.ts";
+import { json, jsonError, readJson } from "./respond.ts";
+
+const encoder = new TextEncoder();
+
+/** Answers `/api/drivers/:id/…`, or undefined for another path. */
+export async function driverRoute(
+  req: Request,
+  path: string,
+  deps: { drivers: DriverBus; kafka: KafkaLink },
+): Promise<Response | undefined> {
+  const m = /^\/api\/drivers\/([^/]+)\/(requests|events)$/.exec(path);
+  if (!m) return undefined;
+  const driverId = decodeURIComponent(m[1]);
+  const problem = idProblem(driverId, "driver id");
+  if (problem) return jsonError(400, problem);
+  if (m[2] === "events" && req.method === "GET") return events(deps.drivers, driverId, req.signal);
+  if (m[2] === "requests" && req.method === "POST") {
+    const body = await readJson(req) as { cp?: unknown } | undefined;
+    if (!body || typeof body !== "object") return jsonError(400, "body is not readable JSON");
+    const cpProblem = idProblem(body.cp, "cp");
+    if (cpProblem) return jsonError(400, cpProblem);
+    try {
+      const requestId = await deps.kafka.requestSupply(driverId, body.cp as string);
+      return json({ requestId, driverId, cp: body.cp }, 202);
+    } catch (e) {
+      return jsonError(503, e instanceof Error ? e.message : String(e));
+    }
+  }
+  return jsonError(405, `${req.method} not allowed on ${path}`);
+}
+
+function events(drivers: DriverBus, driverId: string, signal: AbortSignal): Response {
+  let stop = () => {};
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const send = (text: string) => {
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          stop();
+        }
+      };
+      send(": following\n\n");
+      const off = drivers.subscribe(
+        driverId,
+        (e) => send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
+      );
+      const keepalive = setInterval(() => send(": keepalive\n\n"), 15_000);
+      stop = () => {
+        off();
+        clearInterval(keepalive);
+        try {
+          controller.close();
+        } catch {
+          // closed already
+        }
+      };
+      signal.addEventListener("abort", () => stop(), { once: true });
+    },
+    cancel() {
+      stop();
+    },
+  });
+  return new Response(body, {
+    headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
+  });
+}
