@@ -35,8 +35,8 @@ export interface EngineOptions {
   id: string;
   /** Largest power the CP delivers, kW. */
   maxKw: number;
-  /** File the ongoing supply is kept in. */
-  stateFile: string;
+  /** File the ongoing supply is kept in (none: kept in memory only, as the simulator does). */
+  stateFile?: string;
   /** Seconds after an authorization to plug in by itself (demos, tests). */
   autoPlug?: number;
   /** Seconds of supply after which to unplug by itself. */
@@ -270,6 +270,7 @@ export class Engine {
   // Written whole each time (a tmp file renamed over), so a crash never leaves half a file.
   #keep(): void {
     const file = this.options.stateFile;
+    if (!file) return;
     try {
       if (!this.supply && this.pendingEnds.length === 0) {
         Deno.removeSync(file);
@@ -287,6 +288,7 @@ export class Engine {
 
   async #readKept(): Promise<Kept> {
     try {
+      if (!this.options.stateFile) return { pendingEnds: [] };
       const kept = JSON.parse(await Deno.readTextFile(this.options.stateFile));
       return {
         supply: typeof kept?.supply?.sessionId === "string" ? kept.supply : undefined,

@@ -4,13 +4,17 @@
  * cancel). While Kafka is away the Engine keeps working; what it publishes waits and goes out
  * when the broker is back.
  *
+ * The pieces are shared with the fleet simulator, which runs many Engines over one connection:
+ * {@link engineUplink} (what an Engine publishes) and {@link commandDispatcher} (what it is told).
+ *
  * @module
  */
+import type { KafkaMessage } from "kafkajs";
 import type { Engine, Uplink } from "./engine.ts";
 import type { Supply, SupplyEnd } from "./supply.ts";
 import { createKafka, createProducer } from "../../shared/kafka/client.ts";
 import { type Follower, followTopic } from "../../shared/kafka/follow.ts";
-import { topicNames } from "../../shared/topics.ts";
+import { topicNames, type Topics } from "../../shared/topics.ts";
 import { encodeEvent, envelope, type EventBody, parseEvent } from "../../shared/events.ts";
 import { RecentIds } from "../../shared/recent_ids.ts";
 import { Backoff, sleep } from "../../shared/backoff.ts";
@@ -18,44 +22,17 @@ import { createLogger, errorMessage } from "../../shared/log.ts";
 
 const log = createLogger("engine");
 
-/** Options of {@link connectUplink}. */
-export interface UplinkOptions {
-  brokers: string;
-  topicPrefix: string;
-}
+/** Publishes one event (resolves once the broker has it). */
+export type Send = (topic: string, key: string, body: EventBody) => Promise<void>;
 
-/**
- * Connects the Engine to Kafka. Resolves once Central's commands are followed (or after a few
- * seconds without a broker; it goes on trying in the background).
- */
-export async function connectUplink(
-  engine: Engine,
-  o: UplinkOptions,
-): Promise<{ close(): Promise<void> }> {
+/** What Engine `id` publishes, through `send`. */
+export function engineUplink(engine: Engine, topics: Topics, send: Send): Uplink {
   const id = engine.options.id;
-  const topics = topicNames(o.topicPrefix);
-  const kafka = createKafka({
-    brokers: o.brokers,
-    clientId: `ev-engine-${id}`,
-    logSource: "kafka",
-  });
-  const producer = createProducer(kafka);
-  const stop = new AbortController();
-  let follower: Follower | undefined;
-  let connected: () => void = () => {};
-  const isConnected = new Promise<void>((resolve) => (connected = resolve));
-  const seen = new RecentIds(1000);
-
-  const send = async (topic: string, key: string, body: EventBody) => {
-    await isConnected;
-    await producer.send({ topic, messages: [{ key, value: encodeEvent(envelope(body)) }] });
-  };
   const telemetry = (body: EventBody) =>
     send(topics.telemetry, id, body).catch((e) =>
-      log.warn(`telemetry not sent: ${errorMessage(e)}`)
+      log.warn(`telemetry of ${id} not sent: ${errorMessage(e)}`)
     );
-
-  const uplink: Uplink = {
+  return {
     started: (s: Supply) =>
       telemetry({ type: "supply.started", cpId: id, sessionId: s.sessionId, driverId: s.driverId }),
     progress: (s: Supply) =>
@@ -86,7 +63,54 @@ export async function connectUplink(
         .catch((e) => engine.note(`request not sent: ${errorMessage(e)}`));
     },
   };
-  engine.setUplink(uplink);
+}
+
+/** Hands each record of the commands topic to the Engine it is for (by key); skips bad ones. */
+export function commandDispatcher(
+  engineFor: (cpId: string) => Engine | undefined,
+): (m: KafkaMessage) => void {
+  const seen = new RecentIds(10_000);
+  return (message) => {
+    const engine = engineFor(message.key?.toString() ?? "");
+    if (!engine) return;
+    const e = parseEvent(message.value, ["supply.authorize", "supply.cancel"] as const);
+    if (typeof e === "string") return log.warn(`skipped a bad command: ${e}`);
+    if (e.cpId !== engine.options.id || !seen.add(e.id)) return;
+    if (e.type === "supply.authorize") engine.authorize(e.sessionId, e.driverId, e.pricePerKwh);
+    else engine.cancel(e.sessionId, "cancelled");
+  };
+}
+
+/** Options of {@link connectUplink}. */
+export interface UplinkOptions {
+  brokers: string;
+  topicPrefix: string;
+}
+
+/**
+ * Connects one Engine to Kafka. Resolves once Central's commands are followed (or after a few
+ * seconds without a broker; it goes on trying in the background).
+ */
+export async function connectUplink(
+  engine: Engine,
+  o: UplinkOptions,
+): Promise<{ close(): Promise<void> }> {
+  const id = engine.options.id;
+  const topics = topicNames(o.topicPrefix);
+  const kafka = createKafka({
+    brokers: o.brokers,
+    clientId: `ev-engine-${id}`,
+    logSource: "kafka",
+  });
+  const producer = createProducer(kafka);
+  const stop = new AbortController();
+  let follower: Follower | undefined;
+  let connected: () => void = () => {};
+  const isConnected = new Promise<void>((resolve) => (connected = resolve));
+  engine.setUplink(engineUplink(engine, topics, async (topic, key, body) => {
+    await isConnected;
+    await producer.send({ topic, messages: [{ key, value: encodeEvent(envelope(body)) }] });
+  }));
 
   const connect = async () => {
     const backoff = new Backoff({ minMs: 500, maxMs: 5_000 });
@@ -98,15 +122,7 @@ export async function connectUplink(
           kafka,
           topic: topics.commands,
           groupPrefix: `${o.topicPrefix}engine.${id}`,
-          onMessage: (message) => {
-            if (message.key?.toString() !== id) return;
-            const e = parseEvent(message.value, ["supply.authorize", "supply.cancel"] as const);
-            if (typeof e === "string") return log.warn(`skipped a bad command: ${e}`);
-            if (e.cpId !== id || !seen.add(e.id)) return;
-            if (e.type === "supply.authorize") {
-              engine.authorize(e.sessionId, e.driverId, e.pricePerKwh);
-            } else engine.cancel(e.sessionId, "cancelled");
-          },
+          onMessage: commandDispatcher((cpId) => (cpId === id ? engine : undefined)),
         });
         connected();
         log.info(`connected to Kafka at ${o.brokers}`);
