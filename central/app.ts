@@ -106,7 +106,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   const stopped = new Promise<string>((resolve) => (stop = resolve));
   const console = startConsole({
     panel: o.panel,
-    render: (width, logTail) => renderCentral(network, width, logTail),
+    render: (width, rows, logTail) => renderCentral(network, width, rows, logTail),
     onCommand: (line) => runLineCommand(line, { operator, network, quit: () => stop("QUIT") }),
     onInterrupt: () => stop("Ctrl+C"),
     hint: "EV_Central",

@@ -11,7 +11,7 @@
 import { FramedLink } from "../shared/protocol/link.ts";
 import type { Request } from "../shared/protocol/messages.ts";
 import type { Network } from "./network.ts";
-import type { CpRepo } from "./db/cp_repo.ts";
+import type { CpRepo, CpRow } from "./db/cp_repo.ts";
 import type { AuditRepo } from "./db/audit_repo.ts";
 import type { Order, OrderOutcome, OrderSender } from "./operator.ts";
 import { verifySecret } from "./secrets.ts";
@@ -80,17 +80,20 @@ export function startCpServer(o: CpServerOptions): CpServer {
     async function handle(msg: Request) {
       if (msg.type === "AUTH") {
         if (cpId) return { nack: "already authenticated" };
-        const refusal = await authenticate(o, msg.cpId, msg.secret, remote);
-        if (refusal) {
+        const verdict = await authenticate(o, msg.cpId, msg.secret, remote);
+        if (typeof verdict === "string") {
           // a refused Monitor gets its reason, then the connection ends
           setTimeout(() => link.close(), 100);
-          return { nack: refusal };
+          return { nack: verdict };
         }
+        // the Monitor may have gone while its secret was checked: nothing to register then
+        if (link.closeReason !== undefined) return { nack: "connection closed" };
         cpId = msg.cpId;
         clearTimeout(authTimer);
         links.get(cpId)?.close();
         links.set(cpId, link);
-        const known = o.network.get(cpId)!;
+        // a CP enrolled by another Central (or straight into the database) is known from now on
+        const known = o.network.get(cpId) ?? o.network.added(verdict, { announce: false });
         const location = msg.location || known.location;
         const pricePerKwh = msg.pricePerKwh ?? known.pricePerKwh;
         if (location !== known.location || pricePerKwh !== known.pricePerKwh) {
@@ -98,7 +101,7 @@ export function startCpServer(o: CpServerOptions): CpServer {
         }
         const cp = o.network.update(cpId, {
           connected: true,
-          engineOk: true,
+          engineOk: msg.health !== "KO",
           location,
           pricePerKwh,
         })!;
@@ -127,6 +130,11 @@ export function startCpServer(o: CpServerOptions): CpServer {
       }
     });
   };
+
+  // a CP removed by the operator is let go at once (its Monitor is refused when it comes back)
+  o.network.subscribe((e) => {
+    if (e.kind === "removed") links.get(e.id)?.close();
+  });
 
   const sendOrder = async (cpId: string, order: Order): Promise<OrderOutcome> => {
     const link = links.get(cpId);
@@ -164,13 +172,13 @@ export function startCpServer(o: CpServerOptions): CpServer {
   };
 }
 
-/** Why a CP may not register, or undefined when it may. Every attempt is audited. */
+/** Why a CP may not register, or its row when it may. Every attempt is audited. */
 async function authenticate(
   o: CpServerOptions,
   cpId: string,
   secret: string,
   remote: string,
-): Promise<string | undefined> {
+): Promise<string | CpRow> {
   const row = await o.cps.get(cpId);
   const refusal = !row
     ? `unknown CP '${cpId}' (enroll it first)`
@@ -186,5 +194,5 @@ async function authenticate(
   if (refusal) {
     o.network.message(`registration of ${cpId} from ${remote} refused: ${refusal}`, "warn");
   }
-  return refusal;
+  return refusal ?? row!;
 }

@@ -8,8 +8,9 @@
  *
  * @module
  */
-import type { Consumer, Producer } from "kafkajs";
+import { CompressionTypes, type Consumer, type Producer } from "kafkajs";
 import { createKafka, createProducer, ensureTopics } from "../shared/kafka/client.ts";
+import { Batcher } from "../shared/kafka/batcher.ts";
 import { topicNames, topicSpecs } from "../shared/topics.ts";
 import { encodeEvent, envelope, type EventBody, parseEvent } from "../shared/events.ts";
 import type { Supplies, SupplyOutbox } from "./supplies.ts";
@@ -38,6 +39,7 @@ export class KafkaLink implements SupplyOutbox {
   readonly topics;
   readonly #kafka;
   readonly #producer: Producer;
+  readonly #batcher: Batcher;
   readonly #consumers: Consumer[] = [];
   readonly #stop = new AbortController();
   #ready = false;
@@ -54,6 +56,8 @@ export class KafkaLink implements SupplyOutbox {
     this.topics = topicNames(o.topicPrefix);
     this.#kafka = createKafka({ brokers: o.brokers, clientId: "ev-central", logSource: "kafka" });
     this.#producer = createProducer(this.#kafka);
+    // what is sent in one turn of the event loop goes out in one request
+    this.#batcher = new Batcher(this.#producer, 0);
     this.#sent = o.metrics.counter("ev_kafka_sent_total", "records published, by topic");
     this.#received = o.metrics.counter("ev_kafka_received_total", "records consumed, by topic");
     this.#bad = o.metrics.counter(
@@ -89,7 +93,17 @@ export class KafkaLink implements SupplyOutbox {
     }
     if (this.#stop.signal.aborted) return;
     await this.#producer.connect();
-    await supplies.restore();
+    // the database may be restarting: Central consumes nothing before its supplies are back
+    while (!this.#stop.signal.aborted) {
+      try {
+        await supplies.restore();
+        break;
+      } catch (e) {
+        log.error(`restoring the supplies in progress: ${errorMessage(e)} (trying again)`);
+        await sleep(backoff.next(), this.#stop.signal);
+      }
+    }
+    if (this.#stop.signal.aborted) return;
     await this.#consume("requests", 100, (value) => {
       const e = parseEvent(value, ["supply.request", "driver.hello", "ticket.ack"] as const);
       return typeof e === "string" ? e : supplies.onRequest(e);
@@ -126,6 +140,8 @@ export class KafkaLink implements SupplyOutbox {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
+      // partitions side by side; each partition (a CP's or a driver's records) in order
+      partitionsConsumedConcurrently: 3,
       // the offset is committed only once the handler is done: after the database has the result
       eachMessage: async ({ message, partition }) => {
         this.#received.inc({ topic: name });
@@ -161,7 +177,7 @@ export class KafkaLink implements SupplyOutbox {
   }
 
   async #send(topic: string, key: string, body: EventBody): Promise<void> {
-    await this.#producer.send({ topic, messages: [{ key, value: encodeEvent(envelope(body)) }] });
+    await this.#batcher.send(topic, key, body);
     this.#sent.inc({ topic });
   }
 
@@ -177,8 +193,13 @@ export class KafkaLink implements SupplyOutbox {
   #publishNetwork(): void {
     this.#lastNetwork = Date.now();
     const cps = this.o.network.list().map(viewOf);
-    this.#send(this.topics.network, "network", { type: "network", cps })
-      .catch((e) => log.debug(`network view not published: ${errorMessage(e)}`));
+    // the network view grows with the network (about 270 bytes a CP): compressed, it stays small
+    this.#producer.send({
+      topic: this.topics.network,
+      compression: CompressionTypes.GZIP,
+      messages: [{ key: "network", value: encodeEvent(envelope({ type: "network", cps })) }],
+    }).then(() => this.#sent.inc({ topic: this.topics.network }))
+      .catch((e) => log.warn(`network view not published: ${errorMessage(e)}`));
   }
 
   /** Stops consuming and publishing. */

@@ -33,6 +33,8 @@ export class Network {
   readonly #listeners = new Set<(e: NetworkEvent) => void>();
   readonly #messages: AppMessage[] = [];
   readonly #writes = new Map<string, Promise<void>>();
+  /** Live supplies per driver id, kept with every change (no scan of the CPs per request). */
+  readonly #drivers = new Map<string, number>();
 
   constructor(private readonly repo: CpRepo) {}
 
@@ -57,6 +59,11 @@ export class Network {
     return this.#cps.get(id);
   }
 
+  /** Whether a driver has a supply (reserved or charging) at any CP. */
+  hasDriver(driverId: string): boolean {
+    return (this.#drivers.get(driverId) ?? 0) > 0;
+  }
+
   /** Every CP, by id. */
   list(): Cp[] {
     return [...this.#cps.values()].sort((a, b) => a.id.localeCompare(b.id));
@@ -73,22 +80,30 @@ export class Network {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Adds a CP just enrolled (shown disconnected). */
-  added(cp: { id: string; location: string; pricePerKwh: number }): void {
+  /** Adds a CP just enrolled (shown disconnected); returns it. */
+  added(
+    cp: { id: string; location: string; pricePerKwh: number; stopped?: boolean },
+    { announce = true } = {},
+  ): Cp {
     const fresh: Cp = {
-      ...cp,
+      id: cp.id,
+      location: cp.location,
+      pricePerKwh: cp.pricePerKwh,
       connected: false,
       engineOk: true,
-      stopped: false,
+      stopped: cp.stopped ?? false,
       updatedAt: Date.now(),
     };
     this.#cps.set(cp.id, fresh);
     this.#emit({ kind: "cp", cp: viewOf(fresh) });
-    this.message(`${cp.id} enrolled (${cp.location || "no location"})`);
+    if (announce) this.message(`${cp.id} enrolled (${cp.location || "no location"})`);
+    return fresh;
   }
 
   /** Forgets a CP just removed. */
   removed(id: string): void {
+    const cp = this.#cps.get(id);
+    if (cp?.supply) this.#count(cp.supply.driverId, -1);
     if (this.#cps.delete(id)) {
       this.#emit({ kind: "removed", id });
       this.message(`${id} removed`);
@@ -104,7 +119,12 @@ export class Network {
     if (!cp) return undefined;
     const before = stateOf(cp);
     const stoppedBefore = cp.stopped;
+    const driverBefore = cp.supply?.driverId;
     Object.assign(cp, change, { updatedAt: Date.now() });
+    if (cp.supply?.driverId !== driverBefore) {
+      if (driverBefore) this.#count(driverBefore, -1);
+      if (cp.supply) this.#count(cp.supply.driverId, +1);
+    }
     const after = stateOf(cp);
     if (after !== before || cp.stopped !== stoppedBefore) {
       this.#persist(id, after, cp.stopped);
@@ -121,6 +141,12 @@ export class Network {
     if (this.#messages.length > MESSAGES_KEPT) this.#messages.shift();
     log[level](text);
     this.#emit({ kind: "message", message });
+  }
+
+  #count(driverId: string, delta: number): void {
+    const n = (this.#drivers.get(driverId) ?? 0) + delta;
+    if (n > 0) this.#drivers.set(driverId, n);
+    else this.#drivers.delete(driverId);
   }
 
   #announce(cp: Cp, before: CpState, after: CpState): void {

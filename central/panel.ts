@@ -40,38 +40,53 @@ export function tileLines(cp: CpView): string[] {
   return lines.map((l) => tile(colour, l));
 }
 
-/** The whole panel for a terminal of `width` columns. */
-export function renderCentral(network: Network, width: number, logTail: string[]): string[] {
-  const out = [paint("bold", fit(`  ${TITLE}`, width)), ""];
+/** The whole panel for a terminal of `width`×`rows`: the sections always fit, tiles take the rest. */
+export function renderCentral(
+  network: Network,
+  width: number,
+  rows: number,
+  logTail: string[],
+): string[] {
   const cps = network.list().map(viewOf);
+  const live = cps.filter((cp) => cp.driverId);
+  const requests = [paint("bold", "ON-GOING DRIVERS REQUESTS")];
+  for (const cp of live.slice(0, 5)) {
+    const since = new Date(cp.since ?? cp.updatedAt).toISOString();
+    requests.push(
+      `  ${since.slice(0, 10)}  ${since.slice(11, 19)}  ${cp.driverId}  ${cp.id}  ${cp.state}`,
+    );
+  }
+  if (live.length === 0) requests.push(paint("dim", "  none"));
+  if (live.length > 5) requests.push(paint("dim", `  … and ${live.length - 5} more`));
+  const messages = [paint("bold", "APPLICATION MESSAGES")];
+  for (const m of network.messages().slice(-6)) {
+    const colour = m.level === "info" ? "white" : m.level === "warn" ? "orange" : "red";
+    messages.push(paint(colour, `  ${m.at.slice(11, 19)}  ${m.text}`));
+  }
+  if (messages.length === 1) messages.push(paint("dim", "  none"));
+  const footer = [
+    ...(logTail.length > 0 ? ["", ...logTail.slice(-3)] : []),
+    paint("dim", "STOP <cp> | RESUME <cp> | STOP ALL | RESUME ALL | QUIT"),
+  ];
+
+  const out = [paint("bold", fit(`  ${TITLE}`, width)), ""];
+  const room = rows - out.length - requests.length - messages.length - footer.length - 2;
   const perRow = Math.max(1, Math.floor((width + 1) / (TILE_WIDTH + 1)));
-  for (let i = 0; i < cps.length; i += perRow) {
-    const row = cps.slice(i, i + perRow).map(tileLines);
+  const tileRows = Math.max(1, Math.floor(room / 5));
+  const shown = cps.slice(0, tileRows * perRow);
+  for (let i = 0; i < shown.length; i += perRow) {
+    const row = shown.slice(i, i + perRow).map(tileLines);
     for (let line = 0; line < 4; line++) out.push(row.map((t) => t[line]).join(" "));
     out.push("");
+  }
+  if (shown.length < cps.length) {
+    out.pop();
+    out.push(
+      paint("dim", `  … and ${cps.length - shown.length} more CPs (the dashboard shows them all)`),
+    );
   }
   if (cps.length === 0) {
     out.push(paint("dim", "  no CP enrolled yet (deno task central -- enroll <id>)"), "");
   }
-  out.push(paint("bold", "ON-GOING DRIVERS REQUESTS"));
-  const live = cps.filter((cp) => cp.driverId);
-  if (live.length === 0) out.push(paint("dim", "  none"));
-  for (const cp of live) {
-    const since = new Date(cp.since ?? cp.updatedAt);
-    out.push(
-      `  ${since.toISOString().slice(0, 10)}  ${
-        since.toISOString().slice(11, 19)
-      }  ${cp.driverId}  ${cp.id}  ${cp.state}`,
-    );
-  }
-  out.push("", paint("bold", "APPLICATION MESSAGES"));
-  const messages = network.messages().slice(-6);
-  if (messages.length === 0) out.push(paint("dim", "  none"));
-  for (const m of messages) {
-    const colour = m.level === "info" ? "white" : m.level === "warn" ? "orange" : "red";
-    out.push(paint(colour, `  ${m.at.slice(11, 19)}  ${m.text}`));
-  }
-  if (logTail.length > 0) out.push("", ...logTail.slice(-3));
-  out.push(paint("dim", "STOP <cp> | RESUME <cp> | STOP ALL | RESUME ALL | QUIT"));
-  return out;
+  return [...out, ...requests, "", ...messages, ...footer];
 }

@@ -42,6 +42,9 @@ export interface SupplyOptions {
   reconnectGraceMs?: number;
 }
 
+/** A timed step that failed (database away) is tried again after this long. */
+const RETRY_MS = 5_000;
+
 /** How often the figures of a live supply are saved. */
 const SAVE_EVERY_MS = 5_000;
 
@@ -51,6 +54,7 @@ export class Supplies {
   readonly #saved = new Map<string, number>();
   readonly #o: Required<SupplyOptions>;
   readonly #latency;
+  readonly #unsubscribe: () => void;
   readonly #outcomes;
 
   constructor(
@@ -71,7 +75,7 @@ export class Supplies {
       "ev_supplies_total",
       "supply requests and supplies, by outcome",
     );
-    network.subscribe((e) => {
+    this.#unsubscribe = network.subscribe((e) => {
       if (e.kind !== "cp") return;
       const lost = e.cp.state === "faulted" || e.cp.state === "disconnected" ||
         e.cp.state === "stopped";
@@ -122,7 +126,7 @@ export class Supplies {
     const cp = this.network.get(e.cpId);
     const live = cp?.supply?.sessionId === e.sessionId ? cp.supply : undefined;
     if (e.type === "supply.ended") {
-      await this.#end(e, live !== undefined);
+      await this.#end(e);
       return;
     }
     if (!live || live.driverId !== e.driverId) {
@@ -138,13 +142,14 @@ export class Supplies {
     }
     const figures = { kw: e.kw, kwh: e.kwh, eur: e.eur };
     this.network.update(e.cpId, { supply: { ...live, phase: "charging", ...figures } });
-    await this.out.toDriver({
+    // relayed without waiting: a lost progress line is made good by the next one, a second later
+    this.out.toDriver({
       type: "progress",
       driverId: e.driverId,
       sessionId: e.sessionId,
       cpId: e.cpId,
       ...figures,
-    });
+    }).catch((e) => log.debug(`progress not relayed: ${errorMessage(e)}`));
     const last = this.#saved.get(e.sessionId) ?? 0;
     if (Date.now() - last > SAVE_EVERY_MS) {
       this.#saved.set(e.sessionId, Date.now());
@@ -152,17 +157,24 @@ export class Supplies {
     }
   }
 
-  /** Stops the timers. */
+  /** Stops following the network and the timers (Central is stopping). */
   close(): void {
+    // Central stopping is not the CPs' doing: their supplies go on, and are seen again at restart
+    this.#unsubscribe();
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
   }
 
   async #request(e: Event<Extract<RequestEvent, { type: "supply.request" }>>): Promise<void> {
     const previous = await this.sessions.byRequest(e.id);
-    if (previous) return; // a redelivered request: it was answered already
+    if (previous) {
+      // a redelivered request: Central may have stopped between storing and telling; tell again
+      // (the Engine and the driver drop what they know already)
+      if (previous.status === "authorized") await this.#tellAuthorized(e.id, previous);
+      return;
+    }
     const cp = this.network.get(e.cpId);
-    const driverBusy = this.network.list().some((c) => c.supply?.driverId === e.driverId);
+    const driverBusy = this.network.hasDriver(e.driverId);
     const reason = denialReason(cp, driverBusy);
     if (reason || !cp) return await this.#deny(e, reason ?? "unknown CP");
     const sessionId = crypto.randomUUID();
@@ -197,14 +209,34 @@ export class Supplies {
       }
       throw err;
     }
-    const authorize = { cpId: cp.id, sessionId, driverId: e.driverId, pricePerKwh: cp.pricePerKwh };
-    await this.out.toEngine({ type: "supply.authorize", ...authorize });
-    await this.out.toDriver({ type: "authorized", requestId: e.id, ...authorize });
+    await this.#tellAuthorized(e.id, {
+      id: sessionId,
+      cp: cp.id,
+      driver: e.driverId,
+      pricePerKwh: cp.pricePerKwh,
+    });
     this.#outcomes.inc({ outcome: "authorized" });
     this.network.message(
       `${cp.id} reserved for ${e.driverId}${e.source === "cp" ? " (asked at the CP)" : ""}`,
     );
     this.#armReservation(sessionId, cp.id, authorizedAt);
+  }
+
+  async #tellAuthorized(
+    requestId: string,
+    s: Pick<SessionView, "id" | "cp" | "driver" | "pricePerKwh">,
+  ): Promise<void> {
+    const authorize = {
+      cpId: s.cp,
+      sessionId: s.id,
+      driverId: s.driver,
+      pricePerKwh: s.pricePerKwh,
+    };
+    // sent together: one request to the broker
+    await Promise.all([
+      this.out.toEngine({ type: "supply.authorize", ...authorize }),
+      this.out.toDriver({ type: "authorized", requestId, ...authorize }),
+    ]);
   }
 
   async #deny(
@@ -239,11 +271,8 @@ export class Supplies {
     for (const s of await this.sessions.unackedTickets(driverId)) await this.#sendTicket(s, true);
   }
 
-  async #end(
-    e: Event<Extract<TelemetryEvent, { type: "supply.ended" }>>,
-    live: boolean,
-  ): Promise<void> {
-    const ended = await this.sessions.end(e.sessionId, {
+  async #end(e: Event<Extract<TelemetryEvent, { type: "supply.ended" }>>): Promise<void> {
+    const ended = await this.sessions.end(e.sessionId, e.cpId, e.driverId, {
       start: new Date(e.start),
       end: new Date(e.end),
       kwh: e.kwh,
@@ -251,35 +280,30 @@ export class Supplies {
       partial: e.partial,
       reason: e.reason,
     });
-    if (!ended) return; // ended already: its ticket was issued then
-    this.#finish(e.cpId, e.sessionId, live);
-    await this.#sendTicket(ended);
+    this.#finish(e.cpId, e.sessionId);
+    if (ended) await this.#sendTicket(ended); // else ended already: its ticket was issued then
   }
 
   /** Central ends a supply itself (its Engine could not report): last known figures. */
   async #endHere(cpId: string, reason: string): Promise<void> {
     const supply = this.network.get(cpId)?.supply;
     if (!supply) return;
-    try {
-      const ended = await this.sessions.end(supply.sessionId, {
-        start: new Date(supply.authorizedAt),
-        end: new Date(),
-        kwh: supply.kwh,
-        eur: supply.eur,
-        partial: true,
-        reason,
-      });
-      this.#finish(cpId, supply.sessionId, true);
-      if (ended) await this.#sendTicket(ended);
-    } catch (e) {
-      log.error(`could not end the supply at ${cpId}: ${errorMessage(e)}`);
-    }
+    const ended = await this.sessions.end(supply.sessionId, cpId, supply.driverId, {
+      start: new Date(supply.authorizedAt),
+      end: new Date(),
+      kwh: supply.kwh,
+      eur: supply.eur,
+      partial: true,
+      reason,
+    });
+    this.#finish(cpId, supply.sessionId);
+    if (ended) await this.#sendTicket(ended);
   }
 
-  #finish(cpId: string, sessionId: string, live: boolean): void {
+  #finish(cpId: string, sessionId: string): void {
     this.#disarm(sessionId);
     this.#saved.delete(sessionId);
-    if (live && this.network.get(cpId)?.supply?.sessionId === sessionId) {
+    if (this.network.get(cpId)?.supply?.sessionId === sessionId) {
       this.network.update(cpId, { supply: undefined });
     }
   }
@@ -326,7 +350,7 @@ export class Supplies {
       if (cp?.supply?.sessionId !== sessionId || cp.supply.phase !== "reserved") return;
       const driverId = cp.supply.driverId;
       if (!await this.sessions.expire(sessionId)) return;
-      this.#finish(cpId, sessionId, true);
+      this.#finish(cpId, sessionId);
       const reason = `the car was not plugged in within ${
         Math.round(this.#o.reservationTimeoutMs / 1000)
       } s`;
@@ -348,7 +372,11 @@ export class Supplies {
       sessionId,
       setTimeout(() => {
         this.#timers.delete(sessionId);
-        Promise.resolve(fn()).catch((e) => log.error(`supply ${sessionId}: ${errorMessage(e)}`));
+        Promise.resolve(fn()).catch((e) => {
+          // the database may be restarting: nothing is dropped, it is tried again
+          log.error(`supply ${sessionId}: ${errorMessage(e)} (trying again in 5 s)`);
+          if (!this.#timers.has(sessionId)) this.#arm(sessionId, RETRY_MS, fn);
+        });
       }, ms),
     );
   }

@@ -54,6 +54,8 @@ export class Driver {
     | { requestId: string; cp: string; sessionId?: string; done: (o: Outcome) => void }
     | undefined;
   #lastAnswer = 0;
+  /** Supplies in progress that Central showed this driver when it (re)started, by CP. */
+  readonly #resumed = new Map<string, string>();
   #networkText = "";
   #listeners = new Set<() => void>();
 
@@ -120,7 +122,7 @@ export class Driver {
   request(cp: string): Promise<Outcome> {
     const requestId = crypto.randomUUID();
     return new Promise<Outcome>((resolve) => {
-      this.#current = { requestId, cp, done: resolve };
+      this.#current = { requestId, cp, sessionId: this.#resumed.get(cp), done: resolve };
       this.#lastAnswer = Date.now();
       this.#send(
         { type: "supply.request", driverId: this.o.id, cpId: cp, source: "driver" },
@@ -159,6 +161,7 @@ export class Driver {
     if (mine) this.#lastAnswer = Date.now();
     switch (e.type) {
       case "authorized":
+        if (e.resumed) this.#resumed.set(e.cpId, e.sessionId);
         if (mine) current!.sessionId = e.sessionId;
         else if (!e.resumed) return;
         this.o.emit({
@@ -170,7 +173,9 @@ export class Driver {
         });
         break;
       case "denied":
-        if (mine) this.#finish("denied", { type: "denied", cp: e.cpId, reason: e.reason });
+        // a driver started again while its supply goes on follows that supply to its ticket
+        if (mine && current!.sessionId) log.info(`following the supply in progress at ${e.cpId}`);
+        else if (mine) this.#finish("denied", { type: "denied", cp: e.cpId, reason: e.reason });
         break;
       case "progress":
         this.o.emit({
@@ -194,6 +199,7 @@ export class Driver {
       case "ticket": {
         if (this.#tickets.has(e.sessionId)) return; // a ticket is shown once
         this.#tickets.add(e.sessionId);
+        if (this.#resumed.get(e.cpId) === e.sessionId) this.#resumed.delete(e.cpId);
         const { sessionId, kwh, eur, start, end, partial, reason, resent } = e;
         const ticket = {
           type: "ticket" as const,

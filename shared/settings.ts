@@ -39,11 +39,13 @@ export const LOCATION: Setting = {
   placeholder: "TEXT",
 };
 
-/** A CP's price per kWh, sent at registration. */
+/**
+ * A CP's price per kWh, sent at registration. None keeps the price it was enrolled with (0.30
+ * unless given then), so that a CP restarted without the flag never changes its price.
+ */
 export const PRICE: Setting = {
   env: "EV_CP_PRICE",
-  default: "0.30",
-  help: "price per kWh in euros",
+  help: "price per kWh in euros (none: as enrolled)",
   placeholder: "EUR",
 };
 

@@ -54,7 +54,7 @@ export class SessionConflict extends Error {
 export interface SessionFilter {
   cp?: string;
   driver?: string;
-  /** @default 200 */
+  /** At most this many (default: all). */
   limit?: number;
 }
 
@@ -64,7 +64,7 @@ export class SessionRepo {
 
   /** Sessions, newest first. */
   async list(filter: SessionFilter = {}): Promise<SessionView[]> {
-    const { cp, driver, limit = 200 } = filter;
+    const { cp, driver, limit = null } = filter;
     const rows = await this.sql<RawSession[]>`select * from sessions
       where (${cp ?? null}::text is null or cp_id = ${cp ?? null})
         and (${driver ?? null}::text is null or driver_id = ${driver ?? null})
@@ -112,14 +112,22 @@ export class SessionRepo {
   }
 
   /**
-   * Ends a live supply with its final figures; returns the ended session the first time, and
-   * undefined when it had ended already (a redelivered end changes nothing).
+   * Ends a live supply of that CP and driver with its final figures; returns the ended session
+   * the first time, and undefined when it had ended already (a redelivered end changes nothing).
    */
-  async end(id: string, f: TicketFigures): Promise<SessionView | undefined> {
+  async end(
+    id: string,
+    cpId: string,
+    driverId: string,
+    f: TicketFigures,
+  ): Promise<SessionView | undefined> {
+    // an expired reservation whose car was plugged in late still gets its ticket
     const rows = await this.sql<RawSession[]>`update sessions set status = 'ended',
       started_at = coalesce(started_at, ${f.start}), ended_at = ${f.end}, kwh = ${f.kwh},
       eur = ${f.eur}, partial = ${f.partial}, end_reason = ${f.reason}, updated_at = now()
-      where id = ${id} and status in ('authorized', 'charging') returning *`;
+      where id = ${id} and cp_id = ${cpId} and driver_id = ${driverId}
+        and (status in ('authorized', 'charging') or (status = 'expired' and ${f.kwh > 0}::boolean))
+      returning *`;
     return rows[0] && toView(rows[0]);
   }
 

@@ -79,18 +79,18 @@ async function route(deps: ApiDeps, req: Request, source: string): Promise<Respo
   if (path === "/api/messages") return json(network.messages());
   let m = /^\/api\/cps\/([^/]+)$/.exec(path);
   if (m) {
-    const cp = network.get(decodeURIComponent(m[1]));
-    return cp ? json(viewOf(cp)) : jsonError(404, `unknown CP '${decodeURIComponent(m[1])}'`);
+    const cp = network.get(decode(m[1]));
+    return cp ? json(viewOf(cp)) : jsonError(404, `unknown CP '${decode(m[1])}'`);
   }
   if (path === "/api/sessions") {
     const cp = url.searchParams.get("cp") || undefined;
     const driver = url.searchParams.get("driver") || undefined;
-    const limit = Math.min(Number(url.searchParams.get("limit") ?? 200) || 200, 1000);
+    const limit = Number(url.searchParams.get("limit")) || undefined;
     return json(await deps.sessions.list({ cp, driver, limit }));
   }
   m = /^\/api\/sessions\/([^/]+)$/.exec(path);
   if (m) {
-    const session = await deps.sessions.get(decodeURIComponent(m[1]));
+    const session = await deps.sessions.get(decode(m[1]));
     return session ? json(session) : jsonError(404, "unknown session");
   }
   if (path.startsWith("/api/")) return jsonError(404, `no such path ${path}`);
@@ -128,21 +128,33 @@ async function action(
   }
   m = /^\/api\/cps\/([^/]+)\/(stop|resume)$/.exec(path);
   if (method === "POST" && m) {
-    const id = decodeURIComponent(m[1]);
+    const id = decode(m[1]);
     const cp = deps.operator.order(id, toOrder(m[2]), by);
     return cp ? json(viewOf(cp)) : jsonError(404, `unknown CP '${id}'`);
   }
   m = /^\/api\/cps\/([^/]+)$/.exec(path);
   if (method === "DELETE" && m) {
-    const id = decodeURIComponent(m[1]);
+    const id = decode(m[1]);
     const problem = idProblem(id, "id");
     if (problem) return jsonError(400, problem);
+    if (deps.network.get(id)?.supply) {
+      return jsonError(409, `CP '${id}' has a supply in progress: stop it first`);
+    }
     if (!await deps.cps.remove(id)) return jsonError(404, `unknown CP '${id}'`);
     deps.network.removed(id);
     await deps.audit.record({ ...by, action: `remove ${id}`, result: "ok" });
     return json({ id, removed: true });
   }
   return jsonError(404, `no such action ${method} ${path}`);
+}
+
+/** A path segment decoded; a broken escape is kept as it is (and then matches nothing). */
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function toOrder(verb: string): Order {

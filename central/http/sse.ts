@@ -10,6 +10,8 @@ import type { Network } from "../network.ts";
 const encoder = new TextEncoder();
 /** A comment line every so often keeps proxies and half-open clients honest. */
 const KEEPALIVE_MS = 15_000;
+/** Events a client may be behind before it is let go: memory stays bounded. */
+const MAX_BEHIND = 5_000;
 
 /** The event stream answer for one client. */
 export function eventStream(network: Network, signal: AbortSignal): Response {
@@ -17,6 +19,8 @@ export function eventStream(network: Network, signal: AbortSignal): Response {
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (event: string, data: unknown) => {
+        // a client that does not read is let go (its browser reconnects and gets a snapshot)
+        if ((controller.desiredSize ?? 0) < -MAX_BEHIND) return stop();
         try {
           controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
         } catch {

@@ -33,6 +33,10 @@ export interface Uplink {
 /** How the Engine is set up. */
 export interface EngineOptions {
   id: string;
+  /** Where the CP is, told to its Monitor for registration (none: as enrolled). */
+  location?: string;
+  /** Price per kWh, told to its Monitor for registration (none: as enrolled). */
+  pricePerKwh?: number;
   /** Largest power the CP delivers, kW. */
   maxKw: number;
   /** File the ongoing supply is kept in (none: kept in memory only, as the simulator does). */

@@ -14,7 +14,15 @@ import {
   required,
   runMain,
 } from "../../shared/config.ts";
-import { CP_ID, DATA_DIR, KAFKA, NO_PANEL, TOPIC_PREFIX } from "../../shared/settings.ts";
+import {
+  CP_ID,
+  DATA_DIR,
+  KAFKA,
+  LOCATION,
+  NO_PANEL,
+  PRICE,
+  TOPIC_PREFIX,
+} from "../../shared/settings.ts";
 import { idProblem } from "../../shared/ids.ts";
 import { createLogger } from "../../shared/log.ts";
 import { startConsole } from "../../shared/terminal/console.ts";
@@ -50,6 +58,8 @@ const SPEC = {
     },
     kafka: KAFKA,
     "topic-prefix": TOPIC_PREFIX,
+    location: LOCATION,
+    price: PRICE,
     "max-kw": {
       env: "EV_CP_MAX_KW",
       default: "22",
@@ -85,6 +95,8 @@ runMain(async () => {
   const engine = new Engine({
     id,
     maxKw: parseNumber(v["max-kw"]!, "max-kw"),
+    location: v.location,
+    pricePerKwh: optional("price"),
     stateFile: `${dataDir}/engine-${id}.json`,
     autoPlug: optional("auto-plug"),
     autoUnplug: optional("auto-unplug"),
@@ -110,7 +122,7 @@ runMain(async () => {
   const stopped = new Promise<string>((resolve) => (stop = resolve));
   const console = startConsole({
     panel: !cfg.flags["no-panel"],
-    render: (width, logTail) => renderEngine(engine, width, logTail),
+    render: (width, _rows, logTail) => renderEngine(engine, width, logTail),
     onCommand: (line) => {
       if (/^(q|quit)$/i.test(line.trim())) return stop("QUIT");
       engine.command(line);

@@ -38,7 +38,14 @@ export function serveMonitors(
       }
       switch (msg.type) {
         case "CHECK":
-          return { ack: [engine.health] };
+          // health first; then what the CP says of itself, for its Monitor's registration
+          return {
+            ack: [
+              engine.health,
+              engine.options.location ?? "",
+              engine.options.pricePerKwh?.toString() ?? "",
+            ],
+          };
         case "STOP":
           engine.stopOrder();
           return { ack: [] };

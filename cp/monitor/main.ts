@@ -13,7 +13,7 @@ import {
   required,
   runMain,
 } from "../../shared/config.ts";
-import { CENTRAL, CP_ID, LOCATION, NO_PANEL } from "../../shared/settings.ts";
+import { CENTRAL, CP_ID, LOCATION, NO_PANEL, PRICE } from "../../shared/settings.ts";
 import { idProblem } from "../../shared/ids.ts";
 import { startConsole } from "../../shared/terminal/console.ts";
 import { onShutdown } from "../../shared/shutdown.ts";
@@ -42,11 +42,7 @@ const SPEC = {
     },
     central: CENTRAL,
     location: LOCATION,
-    price: {
-      env: "EV_CP_PRICE",
-      help: "price per kWh in euros (none: as enrolled)",
-      placeholder: "EUR",
-    },
+    price: PRICE,
     "no-panel": NO_PANEL,
   },
   positional: ["engine", "central", "id"],
@@ -71,7 +67,7 @@ runMain(async () => {
   const stopped = new Promise<string>((resolve) => (stop = resolve));
   const console = startConsole({
     panel: !cfg.flags["no-panel"],
-    render: (width, logTail) => renderMonitor(monitor, width, logTail),
+    render: (width, _rows, logTail) => renderMonitor(monitor, width, logTail),
     onCommand: (line) => {
       if (/^(q|quit)$/i.test(line.trim())) stop("QUIT");
       else log.warn(`unknown command '${line}' (QUIT to stop)`);

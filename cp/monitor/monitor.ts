@@ -46,13 +46,21 @@ export class Monitor {
   /** Why Central refused us, when it did. */
   refusal = "";
   readonly notes: string[] = [];
+  /** What the Engine says of its CP (from its health-check answers), used when not given here. */
+  #engineLocation = "";
+  #enginePrice: number | undefined;
   #engineLink: FramedLink | undefined;
+  /** Resolves once the Engine's health is known (an answer, or no Engine): AUTH waits for it. */
+  #engineKnown: Promise<void>;
+  #knowEngine: () => void = () => {};
   #centralLink: FramedLink | undefined;
   #stop = new AbortController();
   #listeners = new Set<() => void>();
   #loops: Promise<void>[] = [];
 
-  constructor(readonly options: MonitorOptions) {}
+  constructor(readonly options: MonitorOptions) {
+    this.#engineKnown = new Promise((resolve) => (this.#knowEngine = resolve));
+  }
 
   /** Calls `listener` after every change. */
   onChange(listener: () => void): void {
@@ -135,6 +143,11 @@ export class Monitor {
       try {
         const reply = await link.request({ type: "CHECK" });
         const health: Health = reply.type === "ACK" && reply.fields[0] === "OK" ? "OK" : "KO";
+        if (reply.type === "ACK") {
+          this.#engineLocation = reply.fields[1] ?? "";
+          const price = Number(reply.fields[2] || NaN);
+          this.#enginePrice = Number.isFinite(price) ? price : undefined;
+        }
         this.#setEngine(health, true);
       } catch (e) {
         if (closed || signal.aborted) return;
@@ -147,6 +160,7 @@ export class Monitor {
   }
 
   #setEngine(health: Health, reachable: boolean): void {
+    this.#knowEngine();
     const changed = health !== this.engineHealth;
     this.engineReachable = reachable;
     if (!changed) return;
@@ -167,6 +181,8 @@ export class Monitor {
   async #centralLoop(): Promise<void> {
     const backoff = new Backoff({ minMs: 300, maxMs: 5_000 });
     const signal = this.#stop.signal;
+    // register with the Engine's true health, not a guess (at most one check's wait)
+    await Promise.race([this.#engineKnown, sleep(CHECK_EVERY_MS + CHECK_TIMEOUT_MS, signal)]);
     while (!signal.aborted) {
       let conn: Deno.TcpConn;
       try {
@@ -186,7 +202,6 @@ export class Monitor {
       });
       if (await this.#authenticate(link)) {
         backoff.reset();
-        this.#centralLink = link;
         await this.#reportEverySecond(link);
         this.#centralLink = undefined;
       }
@@ -207,8 +222,9 @@ export class Monitor {
         type: "AUTH",
         cpId: o.id,
         secret: o.secret,
-        location: o.location,
-        pricePerKwh: o.pricePerKwh,
+        location: o.location || this.#engineLocation,
+        pricePerKwh: o.pricePerKwh ?? this.#enginePrice,
+        health: this.engineHealth,
       });
       if (reply.type === "NACK") {
         this.refusal = reply.reason;
@@ -217,7 +233,9 @@ export class Monitor {
       }
       this.refusal = "";
       this.cpState = reply.fields[0] ?? "";
+      this.#centralLink = link;
       this.#setCentral("connected", `registered with Central at ${addr(o.central)} as ${o.id}`);
+      // the Engine may have changed while AUTH was on its way
       this.#report();
       return true;
     } catch (e) {

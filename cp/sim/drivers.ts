@@ -10,7 +10,7 @@ import { type Follower, followTopic } from "../../shared/kafka/follow.ts";
 import { topicNames } from "../../shared/topics.ts";
 import { parseEvent } from "../../shared/events.ts";
 import { sleep } from "../../shared/backoff.ts";
-import { Batcher } from "./batcher.ts";
+import { Batcher } from "../../shared/kafka/batcher.ts";
 
 /** How the drivers behave. */
 export interface SimDriversOptions {

@@ -12,7 +12,7 @@ import { Monitor } from "../monitor/monitor.ts";
 import { createKafka, createProducer } from "../../shared/kafka/client.ts";
 import { type Follower, followTopic } from "../../shared/kafka/follow.ts";
 import { topicNames } from "../../shared/topics.ts";
-import { Batcher } from "./batcher.ts";
+import { Batcher } from "../../shared/kafka/batcher.ts";
 
 /** One simulated CP. */
 export interface SimCp {

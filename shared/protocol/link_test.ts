@@ -159,7 +159,7 @@ Deno.test("bad input gets a NACK with the best seq, and onBadInput is told", asy
       "bytes outside a frame",
       "unknown opcode 'FOO'",
       "bad checksum (LRC)",
-      "AUTH needs 4 fields, got 1",
+      "AUTH needs 4 or 5 fields, got 1",
     ];
     assert.deepEqual(await peer.read(5), [
       { type: "NACK", seq: 0, reason: expected[0] },

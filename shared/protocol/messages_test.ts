@@ -72,8 +72,9 @@ Deno.test("a seq is a positive integer (0 only in a NACK)", () => {
 });
 
 Deno.test("each message needs its number of fields", () => {
-  assertRefused("AUTH#1#CP1#s", "arity", "AUTH needs 4 fields, got 2");
-  assertRefused("AUTH#1#CP1#s#l#1#extra", "arity", "AUTH needs 4 fields, got 5");
+  assertRefused("AUTH#1#CP1#s", "arity", "AUTH needs 4 or 5 fields, got 2");
+  assertRefused("AUTH#1#CP1#s#l#1#OK#extra", "arity", "AUTH needs 4 or 5 fields, got 6");
+  assertRefused("AUTH#1#CP1#s#l#1#MAYBE", "field", "health must be OK or KO, got 'MAYBE'");
   assertRefused("STOP#1#now", "arity", "STOP needs 0 fields, got 1");
   assertRefused("HEALTH#1", "arity", "HEALTH needs 1 field, got 0");
   assertRefused("NACK#1#a#b", "arity", "NACK needs 1 field, got 2");
@@ -171,4 +172,18 @@ Deno.test("property: decodeMessage throws nothing but ProtocolError, whatever th
       assert.ok(error instanceof ProtocolError, `${JSON.stringify(data)}: ${error}`);
     }
   }
+});
+
+Deno.test("AUTH may carry the Engine's health; an empty price keeps Central's", () => {
+  const m = decodeMessage("AUTH#9#CP1#s#Lab##KO");
+  assert.deepEqual(m, {
+    type: "AUTH",
+    seq: 9,
+    cpId: "CP1",
+    secret: "s",
+    location: "Lab",
+    pricePerKwh: undefined,
+    health: "KO",
+  });
+  assert.equal(encodeMessage(m), "AUTH#9#CP1#s#Lab##KO");
 });

@@ -22,8 +22,8 @@ const encoder = new TextEncoder();
 export interface ConsoleOptions {
   /** Draw a panel when stdin and stdout are terminals. @default true */
   panel?: boolean;
-  /** The panel's lines (without the command line), given its width. */
-  render: (width: number, logTail: string[]) => string[];
+  /** The panel's lines (without the command line), for a terminal of `columns`×`rows`. */
+  render: (columns: number, rows: number, logTail: string[]) => string[];
   /** A line command was entered. */
   onCommand: (line: string) => void | Promise<void>;
   /** Ctrl+C in the panel (raw mode swallows the signal). */
@@ -113,8 +113,8 @@ class Panel implements ProgramConsole {
 
   #draw(): void {
     const { columns, rows } = safeSize();
-    const body = this.options.render(columns, this.#logs);
     const room = Math.max(1, rows - 2);
+    const body = this.options.render(columns, room, this.#logs);
     const lines = body.slice(0, room).map((l) => fit(l, columns));
     while (lines.length < room) lines.push("");
     const hint = this.options.hint ?? "command";

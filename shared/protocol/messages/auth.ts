@@ -1,11 +1,14 @@
 /**
- * `AUTH#seq#cpId#secret#location#pricePerKwh`: a Monitor proves its CP's identity to Central.
- * Central answers `ACK#seq#state` (the CP's state as text) or `NACK#seq#reason`.
+ * `AUTH#seq#cpId#secret#location#pricePerKwh[#health]`: a Monitor proves its CP's identity to
+ * Central, and says how its Engine is right now (so that a faulted CP is never shown available,
+ * not even for the second until its first HEALTH report). Central answers `ACK#seq#state` (the
+ * CP's state as text) or `NACK#seq#reason`.
  *
  * @module
  */
 import { ProtocolError, quote } from "../errors.ts";
-import { checkLength, type MessageCodec } from "./codec.ts";
+import { checkLength, type MessageCodec, oneOf } from "./codec.ts";
+import type { Health } from "./health.ts";
 
 /** A Monitor's request to register its CP with Central. */
 export interface AuthRequest {
@@ -19,6 +22,8 @@ export interface AuthRequest {
   location: string;
   /** Euros, at least 0 and below 100; empty on the wire (undefined) keeps what Central has. */
   pricePerKwh?: number;
+  /** The Engine's health when the Monitor registers; absent means OK (older Monitors). */
+  health?: Health;
 }
 
 const CP_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -35,9 +40,18 @@ const UNSIGNED_NUMBER = /^[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?$/;
  * ```
  */
 export const auth: MessageCodec<AuthRequest> = {
-  arity: 4,
-  encode: (m) => [m.cpId, m.secret, m.location, m.pricePerKwh?.toString() ?? ""],
-  decode(seq, [cpId, secret, location, price]) {
+  encode: (m) => [
+    m.cpId,
+    m.secret,
+    m.location,
+    m.pricePerKwh?.toString() ?? "",
+    ...(m.health ? [m.health] : []),
+  ],
+  decode(seq, fields) {
+    if (fields.length !== 4 && fields.length !== 5) {
+      throw new ProtocolError("arity", `AUTH needs 4 or 5 fields, got ${fields.length}`);
+    }
+    const [cpId, secret, location, price, healthText] = fields;
     if (!CP_ID.test(cpId)) {
       throw new ProtocolError(
         "field",
@@ -53,6 +67,17 @@ export const auth: MessageCodec<AuthRequest> = {
         `price must be a decimal number >= 0 and < 100, got ${quote(price)}`,
       );
     }
-    return { type: "AUTH", seq, cpId, secret, location, pricePerKwh };
+    const health = healthText === undefined
+      ? undefined
+      : oneOf("health", healthText, ["OK", "KO"] as const);
+    return {
+      type: "AUTH",
+      seq,
+      cpId,
+      secret,
+      location,
+      pricePerKwh,
+      ...(health ? { health } : {}),
+    };
   },
 };

@@ -1,11 +1,13 @@
 /**
- * Many small sends as few Kafka requests: records queued for a few milliseconds go out together
- * (`sendBatch`), and each caller learns when its own record is safely published.
+ * Many small sends as few Kafka requests: records queued within a few milliseconds (or within
+ * the same turn of the event loop, with a linger of 0) go out together (`sendBatch`), and each
+ * caller learns when its own record is safely published. Order is kept: records go out in the
+ * order they were queued, one batch after the other.
  *
  * @module
  */
 import type { Message, Producer } from "kafkajs";
-import { encodeEvent, envelope, type EventBody } from "../../shared/events.ts";
+import { encodeEvent, envelope, type EventBody } from "../events.ts";
 
 interface Queued {
   topic: string;
@@ -17,6 +19,8 @@ interface Queued {
 export class Batcher {
   #queue: Queued[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The batch on its way: the next one waits for it, so that order holds across batches. */
+  #inFlight: Promise<void> = Promise.resolve();
 
   constructor(private readonly producer: Producer, private readonly lingerMs = 20) {}
 
@@ -32,15 +36,24 @@ export class Batcher {
     });
   }
 
-  /** Sends what is queued now. */
-  async flush(): Promise<void> {
+  /** Sends what is queued now (after the batch already on its way). */
+  flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const batch = this.#queue;
     this.#queue = [];
+    this.#inFlight = this.#inFlight.then(() => this.#send(batch));
+    return this.#inFlight;
+  }
+
+  async #send(batch: Queued[]): Promise<void> {
     if (batch.length === 0) return;
     const byTopic = new Map<string, Message[]>();
-    for (const q of batch) byTopic.set(q.topic, [...byTopic.get(q.topic) ?? [], q.message]);
+    for (const q of batch) {
+      const messages = byTopic.get(q.topic);
+      if (messages) messages.push(q.message);
+      else byTopic.set(q.topic, [q.message]);
+    }
     try {
       await this.producer.sendBatch({
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
