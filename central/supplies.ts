@@ -93,6 +93,7 @@ export class Supplies {
         supply: {
           sessionId: s.id,
           driverId: s.driver,
+          requestId: s.requestId,
           phase: s.status === "charging" ? "charging" : "reserved",
           kw: 0,
           kwh: s.kwh,
@@ -166,11 +167,18 @@ export class Supplies {
   }
 
   async #request(e: Event<Extract<RequestEvent, { type: "supply.request" }>>): Promise<void> {
-    const previous = await this.sessions.byRequest(e.id);
-    if (previous) {
-      // a redelivered request: Central may have stopped between storing and telling; tell again
-      // (the Engine and the driver drop what they know already)
-      if (previous.status === "authorized") await this.#tellAuthorized(e.id, previous);
+    // a redelivered request of a supply in progress (Central may have stopped between storing it
+    // and telling): tell again; the Engine and the driver drop what they know already
+    const cpNow = this.network.get(e.cpId);
+    if (cpNow?.supply?.requestId === e.id) {
+      if (cpNow.supply.phase === "reserved") {
+        await this.#tellAuthorized(e.id, {
+          id: cpNow.supply.sessionId,
+          cp: cpNow.id,
+          driver: cpNow.supply.driverId,
+          pricePerKwh: cpNow.pricePerKwh,
+        });
+      }
       return;
     }
     const cp = this.network.get(e.cpId);
@@ -184,6 +192,7 @@ export class Supplies {
       supply: {
         sessionId,
         driverId: e.driverId,
+        requestId: e.id,
         phase: "reserved",
         kw: 0,
         kwh: 0,
@@ -204,7 +213,7 @@ export class Supplies {
         this.network.update(cp.id, { supply: undefined });
       }
       if (err instanceof SessionConflict) {
-        if (err.reason === "duplicate request") return;
+        if (err.reason === "duplicate request") return; // answered before; its supply has ended
         return await this.#deny(e, err.reason);
       }
       throw err;

@@ -14,6 +14,8 @@ export { CP_STATES, type CpState, type CpView } from "../../shared/cp_view.ts";
 export interface LiveSupply {
   sessionId: string;
   driverId: string;
+  /** Id of the request that asked for it (a redelivered request is known by it). */
+  requestId: string;
   /** reserved: authorized, car not plugged in yet. */
   phase: "reserved" | "charging";
   kw: number;

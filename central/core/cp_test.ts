@@ -13,6 +13,7 @@ const base: Cp = {
 const supply = {
   sessionId: "s",
   driverId: "D1",
+  requestId: "r",
   phase: "charging" as const,
   kw: 7.4,
   kwh: 1.23456,

@@ -8,6 +8,8 @@ import type postgres from "postgres";
 /** A session as the API shows it. */
 export interface SessionView {
   id: string;
+  /** Id of the request that asked for it. */
+  requestId: string;
   cp: string;
   driver: string;
   status: "authorized" | "charging" | "ended" | "expired";
@@ -88,14 +90,6 @@ export class SessionRepo {
       if (constraint.includes("request_id")) throw new SessionConflict("duplicate request");
       throw e;
     }
-  }
-
-  /** The session a request created, if any (a redelivered request). */
-  async byRequest(requestId: string): Promise<SessionView | undefined> {
-    const rows = await this.sql<
-      RawSession[]
-    >`select * from sessions where request_id = ${requestId}`;
-    return rows[0] && toView(rows[0]);
   }
 
   /** The car was plugged in. */
@@ -181,6 +175,7 @@ export class SessionRepo {
 /** A row of `sessions` as postgres.js returns it. */
 export interface RawSession {
   id: string;
+  request_id: string;
   cp_id: string;
   driver_id: string;
   status: SessionView["status"];
@@ -198,6 +193,7 @@ export interface RawSession {
 export function toView(r: RawSession): SessionView {
   const view: SessionView = {
     id: r.id,
+    requestId: r.request_id,
     cp: r.cp_id,
     driver: r.driver_id,
     status: r.status,

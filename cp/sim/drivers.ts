@@ -67,7 +67,7 @@ export class SimDrivers {
       logSource: "kafka",
     });
     this.#producer = createProducer(this.#kafka);
-    this.#batcher = new Batcher(this.#producer, 5);
+    this.#batcher = new Batcher(this.#producer, 1);
   }
 
   /** Connects and starts every driver's loop. */
