@@ -270,7 +270,7 @@ export class Supplies {
       await this.out.toDriver({
         type: "authorized",
         driverId,
-        requestId: "",
+        requestId: s.requestId,
         sessionId: s.sessionId,
         cpId: cp.id,
         pricePerKwh: cp.pricePerKwh,

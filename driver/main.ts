@@ -60,6 +60,10 @@ runMain(async () => {
   const problem = idProblem(id, "--id");
   if (problem) throw new ConfigError(problem);
   if (v.cp && v.file) throw new ConfigError("give --cp or --file, not both");
+  if (v.cp) {
+    const cpProblem = idProblem(v.cp, "--cp");
+    if (cpProblem) throw new ConfigError(cpProblem);
+  }
   const cps = v.cp ? [v.cp] : v.file ? await readRequestFile(v.file) : undefined;
   const timeoutMs = parseNumber(v.timeout!, "timeout") * 1000;
   const json = cfg.flags.json;
