@@ -59,6 +59,8 @@ export class Engine {
   stopped = false;
   centralUp = false;
   monitorConnected = false;
+  /** Central's orders can reach it (its Kafka side follows them): until then it is not OK. */
+  kafkaReady = false;
   supply: Supply | undefined;
   lastEnd: SupplyEnd | undefined;
   /** Ends not yet confirmed by Kafka: kept on disk, sent again after a restart. */
@@ -70,6 +72,18 @@ export class Engine {
   #ticker: ReturnType<typeof setInterval> | undefined;
 
   constructor(readonly options: EngineOptions) {}
+
+  /** What the Engine answers to a health check: OK only when healthy and able to hear Central. */
+  get checkHealth(): "OK" | "KO" {
+    return this.health === "OK" && this.kafkaReady ? "OK" : "KO";
+  }
+
+  /** The Kafka side follows Central's orders now (or no longer). */
+  setKafkaReady(ready: boolean): void {
+    if (this.kafkaReady === ready) return;
+    this.kafkaReady = ready;
+    this.note(ready ? "connected to Kafka" : "Kafka cannot be reached");
+  }
 
   /** Connects the Kafka side. */
   setUplink(uplink: Uplink): void {

@@ -110,7 +110,7 @@ runMain(async () => {
     }
     throw e;
   }
-  const uplink = await connectUplink(engine, {
+  const uplink = connectUplink(engine, {
     brokers: v.kafka!,
     topicPrefix: v["topic-prefix"]!,
   });

@@ -41,7 +41,7 @@ export function serveMonitors(
           // health first; then what the CP says of itself, for its Monitor's registration
           return {
             ack: [
-              engine.health,
+              engine.checkHealth,
               engine.options.location ?? "",
               engine.options.pricePerKwh?.toString() ?? "",
             ],

@@ -20,6 +20,9 @@ export function renderEngine(engine: Engine, width: number, logTail: string[]): 
     `  central     ${
       engine.centralUp ? paint("green", "reachable") : paint("orange", "cannot be reached")
     }`,
+    `  kafka       ${
+      engine.kafkaReady ? paint("green", "connected") : paint("orange", "connecting…")
+    }`,
     `  max power   ${o.maxKw} kW`,
     "",
   ];

@@ -88,13 +88,11 @@ export interface UplinkOptions {
 }
 
 /**
- * Connects one Engine to Kafka. Resolves once Central's commands are followed (or after a few
- * seconds without a broker; it goes on trying in the background).
+ * Connects one Engine to Kafka, in the background (retrying while the broker is away). Until
+ * Central's commands are followed, the Engine answers its health checks KO: an authorization
+ * sent before could not reach it.
  */
-export async function connectUplink(
-  engine: Engine,
-  o: UplinkOptions,
-): Promise<{ close(): Promise<void> }> {
+export function connectUplink(engine: Engine, o: UplinkOptions): { close(): Promise<void> } {
   const id = engine.options.id;
   const topics = topicNames(o.topicPrefix);
   const kafka = createKafka({
@@ -125,7 +123,7 @@ export async function connectUplink(
           onMessage: commandDispatcher((cpId) => (cpId === id ? engine : undefined)),
         });
         connected();
-        log.info(`connected to Kafka at ${o.brokers}`);
+        engine.setKafkaReady(true);
         return;
       } catch (e) {
         if (!told) engine.note(`waiting for Kafka at ${o.brokers}: ${errorMessage(e)}`);
@@ -135,7 +133,6 @@ export async function connectUplink(
     }
   };
   const connecting = connect();
-  await Promise.race([connecting, sleep(5_000)]);
   return {
     close: async () => {
       stop.abort();

@@ -67,6 +67,7 @@ export class Fleet {
         autoUnplug: this.o.autoUnplug,
       });
       engine.setUplink(engineUplink(engine, topics, send));
+      engine.setKafkaReady(true); // the fleet follows Central's orders before any CP starts
       await engine.start();
       const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
       const server = serveMonitors(listener, engine);

@@ -51,7 +51,9 @@ export async function followTopic(o: FollowOptions): Promise<Follower> {
   await consumer.connect();
   await consumer.subscribe({ topic: o.topic, fromBeginning: false });
   await consumer.run({
-    autoCommit: false,
+    // positions are committed (in this process's own group) so that a rejoin after a broker
+    // restart resumes where it was instead of jumping to the end
+    autoCommit: true,
     eachMessage: async ({ message, partition }) => {
       try {
         await o.onMessage(message, partition);
