@@ -23,7 +23,6 @@ import { CP_STATES } from "./core/cp.ts";
 import { Metrics } from "../shared/metrics.ts";
 import { createLogger, errorMessage } from "../shared/log.ts";
 import { startConsole } from "../shared/terminal/console.ts";
-import { onShutdown } from "../shared/shutdown.ts";
 
 const log = createLogger("central");
 
@@ -102,20 +101,15 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   );
   network.message(`Central started: ${network.list().length} CPs known`);
 
-  let stop: (why: string) => void = () => {};
-  const stopped = new Promise<string>((resolve) => (stop = resolve));
   const console = startConsole({
     panel: o.panel,
     render: (width, rows, logTail) => renderCentral(network, width, rows, logTail),
-    onCommand: (line) => runLineCommand(line, { operator, network, quit: () => stop("QUIT") }),
-    onInterrupt: () => stop("Ctrl+C"),
+    onCommand: (line) => runLineCommand(line, { operator, network }),
     hint: "EV_Central",
   });
   network.subscribe(() => console.redraw());
-  const removeSignals = onShutdown((signal) => stop(signal));
 
-  const done = stopped.then(async (why) => {
-    removeSignals();
+  const done = console.stopped.then(async (why) => {
     console.close();
     log.info(`stopping (${why})…`);
     supplies.close();

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { FramedLink } from "../shared/protocol/link.ts";
+import type { FramedLink } from "../shared/protocol/link.ts";
+import { serveLinks } from "../shared/protocol/server.ts";
 import type { Request } from "../shared/protocol/messages.ts";
 import type { Network } from "./network.ts";
 import type { CpRepo, CpRow } from "./db/cp_repo.ts";
@@ -17,7 +18,7 @@ import type { Order, OrderOutcome, OrderSender } from "./operator.ts";
 import { verifySecret } from "./secrets.ts";
 import { stateOf } from "./core/cp.ts";
 import type { Metrics } from "../shared/metrics.ts";
-import { createLogger, errorMessage } from "../shared/log.ts";
+import { createLogger } from "../shared/log.ts";
 import { RequestTimeoutError } from "../shared/protocol/errors.ts";
 
 const log = createLogger("central");
@@ -51,31 +52,16 @@ export interface CpServer {
 /** Starts listening for Monitors. */
 export function startCpServer(o: CpServerOptions): CpServer {
   const listener = Deno.listen({ hostname: o.hostname, port: o.port });
-  const links = new Map<string, FramedLink>();
+  /** The authenticated link of each connected CP. */
+  const byCp = new Map<string, FramedLink>();
   const badInput = o.metrics.counter(
     "ev_socket_bad_input_total",
     "bad frames and messages on CP sockets",
   );
-  const connections = new Set<FramedLink>();
-
-  const serve = (conn: Deno.TcpConn) => {
-    const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
+  const server = serveLinks(listener, (remote) => {
     let cpId: string | undefined;
-    const link = new FramedLink(conn, {
-      idleTimeoutMs: SILENCE_MS,
-      onRequest: (msg) => handle(msg),
-      onBadInput: (reason) => {
-        badInput.inc();
-        log.warn(`bad input from ${cpId ?? remote}: ${reason}`);
-      },
-    });
-    connections.add(link);
-    const authTimer = setTimeout(() => {
-      if (!cpId) {
-        log.warn(`${remote} did not authenticate within ${AUTH_TIMEOUT_MS} ms: closed`);
-        link.close();
-      }
-    }, AUTH_TIMEOUT_MS);
+    let link!: FramedLink;
+    let authTimer: ReturnType<typeof setTimeout> | undefined;
 
     async function handle(msg: Request) {
       if (msg.type === "AUTH") {
@@ -90,8 +76,8 @@ export function startCpServer(o: CpServerOptions): CpServer {
         if (link.closeReason !== undefined) return { nack: "connection closed" };
         cpId = msg.cpId;
         clearTimeout(authTimer);
-        links.get(cpId)?.close();
-        links.set(cpId, link);
+        byCp.get(cpId)?.close();
+        byCp.set(cpId, link);
         // a CP enrolled by another Central (or straight into the database) is known from now on
         const known = o.network.get(cpId) ?? o.network.added(verdict, { announce: false });
         const location = msg.location || known.location;
@@ -121,23 +107,38 @@ export function startCpServer(o: CpServerOptions): CpServer {
       return { nack: `${msg.type} is not a Monitor's request` };
     }
 
-    link.closed.then(() => {
-      clearTimeout(authTimer);
-      connections.delete(link);
-      if (cpId && links.get(cpId) === link) {
-        links.delete(cpId);
-        o.network.update(cpId, { connected: false });
-      }
-    });
-  };
+    return {
+      idleTimeoutMs: SILENCE_MS,
+      onRequest: handle,
+      onBadInput: (reason) => {
+        badInput.inc();
+        log.warn(`bad input from ${cpId ?? remote}: ${reason}`);
+      },
+      accepted: (accepted) => {
+        link = accepted;
+        authTimer = setTimeout(() => {
+          if (cpId) return;
+          log.warn(`${remote} did not authenticate within ${AUTH_TIMEOUT_MS} ms: closed`);
+          link.close();
+        }, AUTH_TIMEOUT_MS);
+        link.closed.then(() => {
+          clearTimeout(authTimer);
+          if (cpId && byCp.get(cpId) === link) {
+            byCp.delete(cpId);
+            o.network.update(cpId, { connected: false });
+          }
+        });
+      },
+    };
+  });
 
   // a CP removed by the operator is let go at once (its Monitor is refused when it comes back)
   o.network.subscribe((e) => {
-    if (e.kind === "removed") links.get(e.id)?.close();
+    if (e.kind === "removed") byCp.get(e.id)?.close();
   });
 
   const sendOrder = async (cpId: string, order: Order): Promise<OrderOutcome> => {
-    const link = links.get(cpId);
+    const link = byCp.get(cpId);
     if (!link) return "not connected";
     try {
       const reply = await link.request({ type: order }, { timeoutMs: ORDER_TIMEOUT_MS });
@@ -147,28 +148,10 @@ export function startCpServer(o: CpServerOptions): CpServer {
     }
   };
 
-  (async () => {
-    try {
-      for await (const conn of listener) serve(conn);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.BadResource)) {
-        log.error(`socket server stopped: ${errorMessage(e)}`);
-      }
-    }
-  })();
-
   return {
     sendOrder,
     addr: listener.addr,
-    close: async () => {
-      try {
-        listener.close();
-      } catch {
-        // closed already
-      }
-      for (const link of connections) link.close();
-      await Promise.all([...connections].map((l) => l.closed));
-    },
+    close: () => server.close(),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Central's line commands: `STOP <cp>`, `RESUME <cp>`, `STOP ALL`, `RESUME ALL`, `QUIT`
- * (case-insensitive), the same operator code path as the web dashboard.
+ * Central's line commands: `STOP <cp>`, `RESUME <cp>`, `STOP ALL`, `RESUME ALL` (case-insensitive),
+ * the same operator code path as the web dashboard. (`QUIT` is every program's: the console's.)
  *
  * @module
  */
@@ -11,7 +11,6 @@ import type { Operator } from "./operator.ts";
 export interface LineCommandDeps {
   operator: Operator;
   network: Network;
-  quit: () => void;
 }
 
 /** Runs one line command; unknown ones are answered with a message. */
@@ -19,7 +18,6 @@ export function runLineCommand(line: string, deps: LineCommandDeps): void {
   const [verb = "", target = "", ...extra] = line.trim().split(/\s+/);
   const by = { actor: "operator", source: "console" };
   const command = verb.toUpperCase();
-  if (command === "QUIT" || command === "Q") return deps.quit();
   if ((command === "STOP" || command === "RESUME") && target && extra.length === 0) {
     if (target.toUpperCase() === "ALL") {
       deps.operator.orderAll(command, by);

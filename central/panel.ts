@@ -7,21 +7,13 @@
 import { type CpView, viewOf } from "./core/cp.ts";
 import type { Network } from "./network.ts";
 import { fit, paint, tile } from "../shared/terminal/ansi.ts";
+import { STATE_COLOURS } from "../shared/cp_view.ts";
 
 const TITLE = "SD EV CHARGING SOLUTION. MONITORIZATION PANEL";
 const TILE_WIDTH = 24;
-const COLOURS = {
-  available: "green",
-  reserved: "green",
-  charging: "green",
-  stopped: "orange",
-  faulted: "red",
-  disconnected: "grey",
-} as const;
-
 /** The lines of one CP's tile (4 lines of {@link TILE_WIDTH}). */
 export function tileLines(cp: CpView): string[] {
-  const colour = COLOURS[cp.state];
+  const colour = STATE_COLOURS[cp.state];
   const pad = (s: string) => fit(` ${s}`, TILE_WIDTH);
   const lines = [
     pad(`${cp.id}  ${cp.pricePerKwh.toFixed(2)}€/kWh`),

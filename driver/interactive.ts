@@ -9,15 +9,7 @@ import { startConsole } from "../shared/terminal/console.ts";
 import { paint, tile } from "../shared/terminal/ansi.ts";
 import { setLogSink } from "../shared/log.ts";
 import { describe, type DriverEvent } from "./output.ts";
-
-const COLOURS = {
-  available: "green",
-  reserved: "green",
-  charging: "green",
-  stopped: "orange",
-  faulted: "red",
-  disconnected: "grey",
-} as const;
+import { STATE_COLOURS } from "../shared/cp_view.ts";
 
 /** Runs until QUIT, Ctrl+C or SIGTERM; returns the exit code. */
 export async function runInteractive(
@@ -27,16 +19,12 @@ export async function runInteractive(
   const events: string[] = [];
   const emit = driver.o.emit;
   let busy = false;
-  let quit: () => void = () => {};
-  const quitted = new Promise<void>((resolve) => (quit = resolve));
   const console = startConsole({
     panel: o.panel,
     render: (width) => render(driver, events, width),
-    onInterrupt: () => quit(),
     hint: `EV_Driver ${driver.o.id}`,
     onCommand: (line) => {
       const words = line.trim().split(/\s+/);
-      if (/^(q|quit)$/i.test(words[0])) return quit();
       const cp = /^request$/i.test(words[0]) ? words[1] : words[0];
       if (!cp) return;
       if (busy) {
@@ -59,7 +47,7 @@ export async function runInteractive(
     });
   }
   driver.onChange(() => console.redraw());
-  await Promise.race([quitted, o.stopped]);
+  await Promise.race([console.stopped, o.stopped]);
   console.close();
   driver.o.emit = emit;
   return 0;
@@ -76,7 +64,7 @@ function render(driver: Driver, events: string[], width: number): string[] {
   out.push(paint("bold", "NETWORK"));
   if (driver.cps.length === 0) out.push(paint("dim", "  no CP known yet"));
   for (const cp of driver.cps) {
-    const state = tile(COLOURS[cp.state], ` ${cp.state.padEnd(12)} `);
+    const state = tile(STATE_COLOURS[cp.state], ` ${cp.state.padEnd(12)} `);
     out.push(`  ${cp.id.padEnd(10)} ${state} ${cp.pricePerKwh.toFixed(2)} €/kWh  ${cp.location}`);
   }
   out.push("", paint("bold", "EVENTS"), ...events.slice(-10), "");

@@ -10,7 +10,7 @@ import {
   loadConfig,
   parseNumber,
   type ProgramSpec,
-  required,
+  requiredId,
   runMain,
 } from "../shared/config.ts";
 import { KAFKA, NO_PANEL, TOPIC_PREFIX } from "../shared/settings.ts";
@@ -56,9 +56,7 @@ const SPEC = {
 runMain(async () => {
   const cfg = loadConfig(SPEC);
   const v = cfg.values;
-  const id = required(cfg, SPEC, "id");
-  const problem = idProblem(id, "--id");
-  if (problem) throw new ConfigError(problem);
+  const id = requiredId(cfg, SPEC, "id");
   if (v.cp && v.file) throw new ConfigError("give --cp or --file, not both");
   if (v.cp) {
     const cpProblem = idProblem(v.cp, "--cp");

@@ -9,6 +9,7 @@
  * @module
  */
 import { parseArgs, parseEnv } from "node:util";
+import { idProblem } from "./ids.ts";
 
 /** One setting a program accepts. */
 export interface Setting {
@@ -196,6 +197,18 @@ export function required<K extends string>(cfg: Config<K>, spec: ProgramSpec<K>,
     const env = spec.settings[name].env;
     throw new ConfigError(`missing --${name}${env ? ` (or ${env})` : ""}`);
   }
+  return value;
+}
+
+/** The value of an id setting (CP or driver), checked: a {@link ConfigError} says what is wrong. */
+export function requiredId<K extends string>(
+  cfg: Config<K>,
+  spec: ProgramSpec<K>,
+  name: K,
+): string {
+  const value = required(cfg, spec, name);
+  const problem = idProblem(value, `--${name}`);
+  if (problem) throw new ConfigError(problem);
   return value;
 }
 

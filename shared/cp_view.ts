@@ -24,6 +24,16 @@ export const CP_STATES: readonly CpState[] = [
   "disconnected",
 ];
 
+/** The colour of each state on every panel (BRIEF §2). */
+export const STATE_COLOURS: Readonly<Record<CpState, "green" | "orange" | "red" | "grey">> = {
+  available: "green",
+  reserved: "green",
+  charging: "green",
+  stopped: "orange",
+  faulted: "red",
+  disconnected: "grey",
+};
+
 /** The JSON a CP is shown as. */
 export interface CpView {
   id: string;

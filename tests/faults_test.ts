@@ -4,30 +4,18 @@
  * ends with exactly one ticket, to the right driver.
  */
 import assert from "node:assert/strict";
-import { driverEvents, startNetwork, type TestNetwork } from "./support/network.ts";
+import { driverEvents, startNetwork, type TestNetwork, waitForEvents } from "./support/network.ts";
 import { type Program, waitFor } from "./support/programs.ts";
 
 const flow = { sanitizeOps: false, sanitizeResources: false };
-
-async function events(driver: Program, type: string, n = 1, timeoutMs = 30_000) {
-  return await waitFor(`${driver.name}: ${n} ${type}`, () => {
-    const found = driverEvents(driver).filter((e) => e.type === type);
-    return found.length >= n && found;
-  }, timeoutMs);
-}
-
-async function sessionsOf(net: TestNetwork, driver: string) {
-  return (await net.json<Array<Record<string, unknown>>>("GET", `/api/sessions?driver=${driver}`))
-    .body;
-}
 
 /** A supply in progress at `cp` for a new driver `id`. */
 async function charging(net: TestNetwork, cp: { id: string; engine: Program }, id: string) {
   await net.waitState(cp.id, "available");
   const d = await net.driver(id, ["--cp", cp.id]);
-  await events(d, "authorized");
+  await waitForEvents(d, "authorized");
   await cp.engine.say("I");
-  await events(d, "progress", 2);
+  await waitForEvents(d, "progress", 2);
   return d;
 }
 
@@ -57,14 +45,14 @@ Deno.test(
     const d = await charging(net, cp, "D1");
     await cp.engine.kill();
     await net.waitState("CP1", "faulted", 10_000);
-    const [ticket] = await events(d, "ticket", 1, 20_000);
+    const [ticket] = await waitForEvents(d, "ticket", 1, 20_000);
     assert.equal(ticket.partial, true);
     assert.ok(Number(ticket.kwh) > 0, "energy supplied is not lost");
     assert.equal((await d.done).code, 0);
     cp.engine = await net.startEngine("CP1", cp.enginePort);
     await net.waitState("CP1", "available");
     await new Promise((r) => setTimeout(r, 2000)); // the restarted Engine reports its interrupted supply
-    const stored = await sessionsOf(net, "D1");
+    const stored = await net.sessionsOf("D1");
     assert.equal(stored.length, 1);
     assert.equal(stored[0].status, "ended");
     assert.equal(driverEvents(d).filter((e) => e.type === "ticket").length, 1);
@@ -80,7 +68,7 @@ Deno.test(
     const d = await charging(net, cp, "D1");
     await cp.monitor.kill();
     await net.waitState("CP1", "disconnected", 10_000);
-    const [ticket] = await events(d, "ticket", 1, 20_000);
+    const [ticket] = await waitForEvents(d, "ticket", 1, 20_000);
     assert.equal(ticket.partial, true);
     const refused = await net.driver("D2", ["--cp", "CP1"]);
     assert.equal((await refused.done).code, 2);
@@ -88,8 +76,8 @@ Deno.test(
     await cp.engine.waitForLine(/Central cannot be reached: no new supply/);
     cp.monitor = await net.startMonitor("CP1", cp.secret, cp.enginePort);
     await net.waitState("CP1", "available");
-    assert.equal((await sessionsOf(net, "D1")).length, 1);
-    assert.equal((await sessionsOf(net, "D3")).length, 0);
+    assert.equal((await net.sessionsOf("D1")).length, 1);
+    assert.equal((await net.sessionsOf("D3")).length, 0);
   },
 );
 
@@ -104,13 +92,13 @@ Deno.test(
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(await net.state("CP1"), "charging");
     const again = await net.driver("D1", ["--cp", "CP1"]);
-    await events(again, "progress", 1);
+    await waitForEvents(again, "progress", 1);
     await cp.engine.say("E");
     assert.equal((await again.done).code, 0, again.lines.slice(-5).join("\n"));
     const tickets = driverEvents(again).filter((e) => e.type === "ticket");
     assert.equal(tickets.length, 1);
     assert.equal(tickets[0].partial, false);
-    assert.equal((await sessionsOf(net, "D1")).length, 1);
+    assert.equal((await net.sessionsOf("D1")).length, 1);
   },
 );
 
@@ -126,10 +114,10 @@ Deno.test(
     await cp.engine.say("I");
     await net.waitState("CP1", "charging");
     await cp.engine.say("E");
-    await waitFor("D9's ticket", async () => (await sessionsOf(net, "D9"))[0]?.status === "ended");
+    await waitFor("D9's ticket", async () => (await net.sessionsOf("D9"))[0]?.status === "ended");
 
     const watcher = await net.driver("D5", ["--cp", "CP1", "--timeout", "300"]);
-    await events(watcher, "authorized");
+    await waitForEvents(watcher, "authorized");
     await net.central.kill();
     await watcher.waitForLine(/cannot reach Central/, 20_000);
     await cp.engine.waitForLine(/Central cannot be reached/, 10_000);
@@ -138,9 +126,9 @@ Deno.test(
     await net.startCentral();
     await net.waitState("CP1", "reserved"); // D5's reservation, restored
     await cp.engine.say("I");
-    await events(watcher, "progress");
+    await waitForEvents(watcher, "progress");
     await cp.engine.say("E");
     assert.equal((await watcher.done).code, 0);
-    assert.equal((await sessionsOf(net, "D6")).length, 0);
+    assert.equal((await net.sessionsOf("D6")).length, 0);
   },
 );

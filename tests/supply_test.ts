@@ -4,23 +4,10 @@
  * a driver's file run unattended.
  */
 import assert from "node:assert/strict";
-import { driverEvents, startNetwork, type TestNetwork } from "./support/network.ts";
-import { type Program, waitFor } from "./support/programs.ts";
+import { driverEvents, startNetwork, waitForEvents } from "./support/network.ts";
+import { waitFor } from "./support/programs.ts";
 
 const flow = { sanitizeOps: false, sanitizeResources: false };
-
-/** Waits until a driver printed `n` events of `type`; returns them. */
-async function events(driver: Program, type: string, n = 1, timeoutMs = 30_000) {
-  return await waitFor(`${driver.name}: ${n} ${type}`, () => {
-    const found = driverEvents(driver).filter((e) => e.type === type);
-    return found.length >= n && found;
-  }, timeoutMs);
-}
-
-async function sessionsOf(net: TestNetwork, driver: string) {
-  return (await net.json<Array<Record<string, unknown>>>("GET", `/api/sessions?driver=${driver}`))
-    .body;
-}
 
 Deno.test(
   "supply: request, authorize, plug, live telemetry, unplug, one ticket",
@@ -32,11 +19,11 @@ Deno.test(
 
     await t.step("a full supply by hand", async () => {
       const d1 = await net.driver("D1", ["--cp", "CP1"]);
-      await events(d1, "authorized");
+      await waitForEvents(d1, "authorized");
       await net.waitState("CP1", "reserved", 5_000);
       await cp1.engine.say("I");
       await net.waitState("CP1", "charging", 10_000);
-      const progress = await events(d1, "progress", 3, 20_000);
+      const progress = await waitForEvents(d1, "progress", 3, 20_000);
       await cp1.engine.say("E");
       const status = await d1.done;
       assert.equal(status.code, 0);
@@ -47,7 +34,7 @@ Deno.test(
       assert.ok(ticket.kwh > 0 && ticket.kwh >= last.kwh - 1e-9, JSON.stringify({ ticket, last }));
       assert.ok(Math.abs(ticket.eur - ticket.kwh * 0.35) < 0.01);
       assert.equal(ticket.partial, false);
-      const stored = await sessionsOf(net, "D1");
+      const stored = await net.sessionsOf("D1");
       assert.equal(stored.length, 1);
       assert.equal(stored[0].status, "ended");
       assert.equal(stored[0].kwh, ticket.kwh);
@@ -77,12 +64,12 @@ Deno.test(
       await denied("D2", "CP2", /disconnected/);
       await net.waitState("CP1", "available", 5_000);
       const holder = await net.driver("D3", ["--cp", "CP1"]);
-      await events(holder, "authorized");
+      await waitForEvents(holder, "authorized");
       await denied("D4", "CP1", /busy/);
       await cp2.engine.stop();
       await denied("D3", "CP2", /already has a supply/);
       await cp1.engine.say("I");
-      await events(holder, "progress");
+      await waitForEvents(holder, "progress");
       await cp1.engine.say("E");
       assert.equal((await holder.done).code, 0);
     });
@@ -110,26 +97,26 @@ Deno.test(
     await t.step("a KO mid-supply ends it at once with a partial ticket", async () => {
       await net.waitState("CP1", "available", 5_000);
       const d = await net.driver("D7", ["--cp", "CP1"]);
-      await events(d, "authorized");
+      await waitForEvents(d, "authorized");
       await cp1.engine.say("I");
-      await events(d, "progress", 2);
+      await waitForEvents(d, "progress", 2);
       await cp1.engine.say("F");
-      const [ticket] = await events(d, "ticket", 1, 15_000);
+      const [ticket] = await waitForEvents(d, "ticket", 1, 15_000);
       assert.equal(ticket.partial, true);
       assert.ok(Number(ticket.kwh) > 0);
       assert.equal((await d.done).code, 0);
       await cp1.engine.say("R");
       await net.waitState("CP1", "available", 5_000);
-      assert.equal((await sessionsOf(net, "D7")).length, 1);
+      assert.equal((await net.sessionsOf("D7")).length, 1);
     });
 
     await t.step("Central's stop mid-supply ends it with its ticket", async () => {
       const d = await net.driver("D8", ["--cp", "CP1"]);
-      await events(d, "authorized");
+      await waitForEvents(d, "authorized");
       await cp1.engine.say("I");
-      await events(d, "progress", 2);
+      await waitForEvents(d, "progress", 2);
       await net.fetch("POST", "/api/cps/CP1/stop");
-      const [ticket] = await events(d, "ticket", 1, 15_000);
+      const [ticket] = await waitForEvents(d, "ticket", 1, 15_000);
       assert.ok(Number(ticket.kwh) > 0);
       assert.equal((await d.done).code, 0);
       await net.waitState("CP1", "stopped", 5_000);
@@ -147,9 +134,9 @@ Deno.test(
     const cp = await net.addCp("CP1");
     await net.waitState("CP1", "available");
     const d = await net.driver("D1", ["--cp", "CP1"]);
-    await events(d, "authorized");
+    await waitForEvents(d, "authorized");
     await cp.engine.say("I");
-    await events(d, "progress", 2);
+    await waitForEvents(d, "progress", 2);
     await net.central.kill();
     await new Promise((r) => setTimeout(r, 2000));
     await cp.engine.say("E");
@@ -158,7 +145,7 @@ Deno.test(
     assert.equal((await d.done).code, 0, d.lines.join("\n"));
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(driverEvents(d).filter((e) => e.type === "ticket").length, 1);
-    const stored = await sessionsOf(net, "D1");
+    const stored = await net.sessionsOf("D1");
     assert.equal(stored.length, 1);
     assert.equal(stored[0].status, "ended");
     await net.waitState("CP1", "available");

@@ -12,7 +12,7 @@ import type { SessionRepo } from "../db/session_repo.ts";
 import type { AuditRepo } from "../db/audit_repo.ts";
 import { DuplicateCpError, enrollCp, EnrollError, parseEnrollInput } from "../enrollment.ts";
 import { json, jsonError, readJson } from "./respond.ts";
-import { eventStream } from "./sse.ts";
+import { networkEvents } from "./network_events.ts";
 import { serveStatic } from "./static.ts";
 import type { Metrics } from "../../shared/metrics.ts";
 import { idProblem } from "../../shared/ids.ts";
@@ -75,7 +75,7 @@ async function route(deps: ApiDeps, req: Request, source: string): Promise<Respo
     });
   }
   if (path === "/api/cps") return json(network.list().map(viewOf));
-  if (path === "/api/events") return eventStream(network, req.signal);
+  if (path === "/api/events") return networkEvents(network, req.signal);
   if (path === "/api/messages") return json(network.messages());
   let m = /^\/api\/cps\/([^/]+)$/.exec(path);
   if (m) {

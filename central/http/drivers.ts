@@ -8,8 +8,7 @@ import type { DriverBus } from "../driver_bus.ts";
 import type { KafkaLink } from "../kafka_link.ts";
 import { idProblem } from "../../shared/ids.ts";
 import { json, jsonError, readJson } from "./respond.ts";
-
-const encoder = new TextEncoder();
+import { sseResponse } from "./sse.ts";
 
 /** Answers `/api/drivers/:id/…`, or undefined for another path. */
 export async function driverRoute(
@@ -39,38 +38,5 @@ export async function driverRoute(
 }
 
 function events(drivers: DriverBus, driverId: string, signal: AbortSignal): Response {
-  let stop = () => {};
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      const send = (text: string) => {
-        try {
-          controller.enqueue(encoder.encode(text));
-        } catch {
-          stop();
-        }
-      };
-      send(": following\n\n");
-      const off = drivers.subscribe(
-        driverId,
-        (e) => send(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`),
-      );
-      const keepalive = setInterval(() => send(": keepalive\n\n"), 15_000);
-      stop = () => {
-        off();
-        clearInterval(keepalive);
-        try {
-          controller.close();
-        } catch {
-          // closed already
-        }
-      };
-      signal.addEventListener("abort", () => stop(), { once: true });
-    },
-    cancel() {
-      stop();
-    },
-  });
-  return new Response(body, {
-    headers: { "content-type": "text/event-stream", "cache-control": "no-cache" },
-  });
+  return sseResponse(signal, (send) => drivers.subscribe(driverId, (e) => send(e.type, e)));
 }

@@ -1,11 +1,10 @@
 /**
- * `GET /api/events`: Server-Sent Events of the network's changes. A new client first gets a
- * `snapshot` (every CP and the recent messages), then `cp`, `removed` and `message` events.
+ * Server-Sent Events: one stream per client, fed by a source the caller subscribes to, with a
+ * keepalive comment, and bounded memory (a client that stops reading is let go; a browser then
+ * reconnects and starts afresh).
  *
  * @module
  */
-import { viewOf } from "../core/cp.ts";
-import type { Network } from "../network.ts";
 
 const encoder = new TextEncoder();
 /** A comment line every so often keeps proxies and half-open clients honest. */
@@ -13,40 +12,41 @@ const KEEPALIVE_MS = 15_000;
 /** Events a client may be behind before it is let go: memory stays bounded. */
 const MAX_BEHIND = 5_000;
 
-/** The event stream answer for one client. */
-export function eventStream(network: Network, signal: AbortSignal): Response {
+/** Sends one event to the client. */
+export type SendEvent = (event: string, data: unknown) => void;
+
+/**
+ * An event-stream answer: `subscribe(send)` starts feeding the client and returns the function
+ * that stops it (called when the client goes).
+ */
+export function sseResponse(
+  signal: AbortSignal,
+  subscribe: (send: SendEvent) => () => void,
+): Response {
   let stop = () => {};
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      const send = (event: string, data: unknown) => {
-        // a client that does not read is let go (its browser reconnects and gets a snapshot)
+      const write = (text: string) => {
         if ((controller.desiredSize ?? 0) < -MAX_BEHIND) return stop();
         try {
-          controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+          controller.enqueue(encoder.encode(text));
         } catch {
           stop();
         }
       };
-      send("snapshot", { cps: network.list().map(viewOf), messages: network.messages() });
-      const unsubscribe = network.subscribe((e) => {
-        if (e.kind === "cp") send("cp", e.cp);
-        else if (e.kind === "removed") send("removed", { id: e.id });
-        else send("message", e.message);
-      });
-      const keepalive = setInterval(() => {
-        try {
-          controller.enqueue(encoder.encode(": keepalive\n\n"));
-        } catch {
-          stop();
-        }
-      }, KEEPALIVE_MS);
+      write(": connected\n\n");
+      const unsubscribe = subscribe((event, data) =>
+        write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      );
+      const keepalive = setInterval(() => write(": keepalive\n\n"), KEEPALIVE_MS);
       stop = () => {
+        stop = () => {};
         unsubscribe();
         clearInterval(keepalive);
         try {
           controller.close();
         } catch {
-          // already closed
+          // closed already
         }
       };
       signal.addEventListener("abort", () => stop(), { once: true });

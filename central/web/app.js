@@ -1,20 +1,14 @@
 // The dashboard: the network live over Server-Sent Events, operator orders over the HTTP API.
 // No build step: plain ES modules, served by Central as they are.
 
+import { esc, LABEL, num } from "./common.js";
+
 const cps = new Map(); // id -> CP view (GET /api/cps shape)
 const power = new Map(); // id -> { sessionId, points: [{ t, kw }] } for the live chart
 let messages = [];
 let selected = null;
 
 const $ = (id) => document.getElementById(id);
-const LABEL = {
-  available: "Available",
-  reserved: "Reserved",
-  charging: "Charging",
-  stopped: "Out of Order",
-  faulted: "Faulted",
-  disconnected: "Disconnected",
-};
 
 function connect() {
   const events = new EventSource("/api/events");
@@ -227,8 +221,6 @@ function toast(text) {
   setTimeout(() => el.remove(), 4000);
 }
 
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const num = (n, d) => (typeof n === "number" ? n.toFixed(d) : "—");
 const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "—");
 
 $("stop-all").addEventListener("click", () => act("/api/cps/stop"));

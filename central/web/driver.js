@@ -1,22 +1,13 @@
 // The driver's page: the network live, a charge asked for with one click, the supply followed
 // live (the same notifications the driver's app gets), and the driver's tickets.
 
+import { esc, LABEL, num } from "./common.js";
+
 const $ = (id) => document.getElementById(id);
 const cps = new Map();
 let driver = localStorage.getItem("ev-driver") ?? "";
 let mine = null; // { cp, sessionId?, state }
 let follow = null;
-
-const LABEL = {
-  available: "Available",
-  reserved: "Reserved",
-  charging: "Charging",
-  stopped: "Out of Order",
-  faulted: "Faulted",
-  disconnected: "Disconnected",
-};
-const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const num = (n, d) => (typeof n === "number" ? n.toFixed(d) : "—");
 
 function network() {
   const events = new EventSource("/api/events");

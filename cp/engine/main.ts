@@ -11,7 +11,7 @@ import {
   parseNumber,
   parsePort,
   type ProgramSpec,
-  required,
+  requiredId,
   runMain,
 } from "../../shared/config.ts";
 import {
@@ -23,10 +23,8 @@ import {
   PRICE,
   TOPIC_PREFIX,
 } from "../../shared/settings.ts";
-import { idProblem } from "../../shared/ids.ts";
 import { createLogger } from "../../shared/log.ts";
 import { startConsole } from "../../shared/terminal/console.ts";
-import { onShutdown } from "../../shared/shutdown.ts";
 import { Engine } from "./engine.ts";
 import { serveMonitors } from "./monitor_server.ts";
 import { renderEngine } from "./panel.ts";
@@ -81,9 +79,7 @@ const SPEC = {
 runMain(async () => {
   const cfg = loadConfig(SPEC);
   const v = cfg.values;
-  const id = required(cfg, SPEC, "id");
-  const problem = idProblem(id, "--id");
-  if (problem) throw new ConfigError(problem);
+  const id = requiredId(cfg, SPEC, "id");
   const { hostname, port } = v.address
     ? parseHostPort(v.address, "address")
     : { hostname: v.host!, port: parsePort(v.port!, "port") };
@@ -118,22 +114,14 @@ runMain(async () => {
   const server = serveMonitors(listener, engine);
   log.info(`engine ${id} listening for its Monitor on ${hostname}:${port}`);
 
-  let stop: (why: string) => void = () => {};
-  const stopped = new Promise<string>((resolve) => (stop = resolve));
   const console = startConsole({
     panel: !cfg.flags["no-panel"],
     render: (width, _rows, logTail) => renderEngine(engine, width, logTail),
-    onCommand: (line) => {
-      if (/^(q|quit)$/i.test(line.trim())) return stop("QUIT");
-      engine.command(line);
-    },
-    onInterrupt: () => stop("Ctrl+C"),
+    onCommand: (line) => void engine.command(line),
     hint: `EV_CP_E ${id}`,
   });
   engine.onChange(() => console.redraw());
-  const offSignals = onShutdown(stop);
-  const why = await stopped;
-  offSignals();
+  const why = await console.stopped;
   console.close();
   engine.stop();
   await server.close();

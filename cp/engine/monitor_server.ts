@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { FramedLink } from "../../shared/protocol/link.ts";
+import { serveLinks } from "../../shared/protocol/server.ts";
 import type { Request } from "../../shared/protocol/messages.ts";
 import type { Engine } from "./engine.ts";
-import { createLogger, errorMessage } from "../../shared/log.ts";
+import { createLogger } from "../../shared/log.ts";
 
 const log = createLogger("engine");
 
@@ -20,19 +20,13 @@ export function serveMonitors(
   listener: Deno.Listener<Deno.TcpConn>,
   engine: Engine,
 ): { close(): Promise<void> } {
-  const links = new Set<FramedLink>();
-  const serve = (conn: Deno.TcpConn) => {
-    const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
+  let monitors = 0;
+  return serveLinks(listener, (remote) => {
     let isMonitor = false;
-    const link = new FramedLink(conn, {
-      idleTimeoutMs: SILENCE_MS,
-      onRequest: (msg) => handle(msg),
-      onBadInput: (reason) => log.warn(`bad input from ${remote}: ${reason}`),
-    });
-    links.add(link);
-    function handle(msg: Request) {
+    const handle = (msg: Request) => {
       if (!isMonitor) {
         isMonitor = true;
+        monitors++;
         engine.monitorConnected = true;
         engine.changed();
       }
@@ -58,34 +52,18 @@ export function serveMonitors(
         default:
           return { nack: `${msg.type} is not for an Engine` };
       }
-    }
-    link.closed.then(() => {
-      links.delete(link);
-      if (isMonitor && ![...links].length) {
-        engine.monitorConnected = false;
-        engine.setCentralUp(false);
-        engine.changed();
-      }
-    });
-  };
-  (async () => {
-    try {
-      for await (const conn of listener) serve(conn);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.BadResource)) {
-        log.error(`socket server stopped: ${errorMessage(e)}`);
-      }
-    }
-  })();
-  return {
-    close: async () => {
-      try {
-        listener.close();
-      } catch {
-        // closed already
-      }
-      for (const l of links) l.close();
-      await Promise.all([...links].map((l) => l.closed));
-    },
-  };
+    };
+    return {
+      idleTimeoutMs: SILENCE_MS,
+      onRequest: handle,
+      onBadInput: (reason) => log.warn(`bad input from ${remote}: ${reason}`),
+      accepted: (link) =>
+        link.closed.then(() => {
+          if (!isMonitor || --monitors > 0) return;
+          engine.monitorConnected = false;
+          engine.setCentralUp(false);
+          engine.changed();
+        }),
+    };
+  });
 }

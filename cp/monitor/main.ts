@@ -5,18 +5,16 @@
  * @module
  */
 import {
-  ConfigError,
   loadConfig,
   parseHostPort,
   parseNumber,
   type ProgramSpec,
   required,
+  requiredId,
   runMain,
 } from "../../shared/config.ts";
 import { CENTRAL, CP_ID, LOCATION, NO_PANEL, PRICE } from "../../shared/settings.ts";
-import { idProblem } from "../../shared/ids.ts";
 import { startConsole } from "../../shared/terminal/console.ts";
-import { onShutdown } from "../../shared/shutdown.ts";
 import { createLogger } from "../../shared/log.ts";
 import { Monitor } from "./monitor.ts";
 import { renderMonitor } from "./panel.ts";
@@ -51,9 +49,7 @@ const SPEC = {
 runMain(async () => {
   const cfg = loadConfig(SPEC);
   const v = cfg.values;
-  const id = required(cfg, SPEC, "id");
-  const problem = idProblem(id, "--id");
-  if (problem) throw new ConfigError(problem);
+  const id = requiredId(cfg, SPEC, "id");
   const monitor = new Monitor({
     id,
     secret: required(cfg, SPEC, "secret"),
@@ -63,22 +59,14 @@ runMain(async () => {
     central: parseHostPort(v.central!, "central"),
   });
   monitor.start();
-  let stop: (why: string) => void = () => {};
-  const stopped = new Promise<string>((resolve) => (stop = resolve));
   const console = startConsole({
     panel: !cfg.flags["no-panel"],
     render: (width, _rows, logTail) => renderMonitor(monitor, width, logTail),
-    onCommand: (line) => {
-      if (/^(q|quit)$/i.test(line.trim())) stop("QUIT");
-      else log.warn(`unknown command '${line}' (QUIT to stop)`);
-    },
-    onInterrupt: () => stop("Ctrl+C"),
+    onCommand: (line) => log.warn(`unknown command '${line}' (QUIT to stop)`),
     hint: `EV_CP_M ${id}`,
   });
   monitor.onChange(() => console.redraw());
-  const offSignals = onShutdown(stop);
-  const why = await stopped;
-  offSignals();
+  const why = await console.stopped;
   console.close();
   await monitor.stop();
   log.info(`stopped (${why})`);

@@ -7,7 +7,7 @@
  */
 import { join, resolve } from "node:path";
 import { createKafka, createProducer, ensureTopics, probeBroker } from "./client.ts";
-import { ensureKafkaJars, KAFKA_VERSION } from "./jars.ts";
+import { ensureKafkaJars, exists, KAFKA_VERSION } from "./jars.ts";
 import { kafkaClusterId, log4jConfig, serverProperties } from "./broker_config.ts";
 import {
   bracket,
@@ -352,14 +352,5 @@ async function readFrom(path: string, offset: number): Promise<string> {
     return new TextDecoder().decode(bytes.subarray(offset));
   } catch {
     return "";
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -165,7 +165,8 @@ async function removeStaleTemps(root: string) {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether a file or folder exists at `path`. */
+export async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
     return true;

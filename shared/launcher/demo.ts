@@ -43,39 +43,12 @@ const CPS = [
   { id: "ALC2", location: "Alicante Puerto", price: 0.32, power: "11" },
   { id: "MAD1", location: "Madrid Atocha", price: 0.40, power: "50" },
 ];
+/** Each driver works through a file of requests, round the CPs (one CP id in it is unknown). */
 const DRIVERS = [
-  {
-    id: "DRV-101",
-    requests: [
-      "ALC1",
-      "MAD1",
-      "ALC2",
-      "ALC1",
-      "MAD1",
-      "ALC2",
-      "ALC1",
-      "MAD1",
-      "ALC2",
-      "ALC1",
-      "MAD1",
-      "ALC2",
-    ],
-  },
+  { id: "DRV-101", requests: Array.from({ length: 12 }, (_, i) => CPS[i % 3].id) },
   {
     id: "DRV-202",
-    requests: [
-      "MAD1",
-      "ALC2",
-      "ALC1",
-      "NOPE",
-      "MAD1",
-      "ALC2",
-      "ALC1",
-      "MAD1",
-      "ALC2",
-      "ALC1",
-      "MAD1",
-    ],
+    requests: [...Array.from({ length: 10 }, (_, i) => CPS[(i + 2) % 3].id), "NOPE"],
   },
 ];
 

@@ -9,6 +9,7 @@
  * @module
  */
 import { setLogSink } from "../log.ts";
+import { onShutdown } from "../shutdown.ts";
 import { CSI, fit, paint } from "./ansi.ts";
 import { readLines } from "./lines.ts";
 
@@ -24,10 +25,8 @@ export interface ConsoleOptions {
   panel?: boolean;
   /** The panel's lines (without the command line), for a terminal of `columns`×`rows`. */
   render: (columns: number, rows: number, logTail: string[]) => string[];
-  /** A line command was entered. */
+  /** A line command was entered (QUIT is handled here: it stops the program). */
   onCommand: (line: string) => void | Promise<void>;
-  /** Ctrl+C in the panel (raw mode swallows the signal). */
-  onInterrupt: () => void;
   /** The prompt's hint. @default "command" */
   hint?: string;
 }
@@ -38,23 +37,38 @@ export interface ProgramConsole {
   readonly panel: boolean;
   /** Asks for a redraw (coalesced). */
   redraw(): void;
-  /** Restores the terminal. */
+  /** Resolves with what asked the program to stop: QUIT, Ctrl+C, SIGINT or SIGTERM. */
+  readonly stopped: Promise<string>;
+  /** Restores the terminal and stops listening for signals. */
   close(): void;
 }
 
 /** Starts the console: a panel on a terminal, else log lines and line commands from stdin. */
 export function startConsole(options: ConsoleOptions): ProgramConsole {
+  let stop: (why: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => (stop = resolve));
+  const offSignals = onShutdown(stop);
+  const onCommand = (line: string) =>
+    /^(q|quit)$/i.test(line.trim()) ? stop("QUIT") : options.onCommand(line);
   const interactive = (options.panel ?? true) && Deno.stdin.isTerminal() &&
     Deno.stdout.isTerminal();
   if (!interactive) {
-    readLines(Deno.stdin.readable, options.onCommand);
-    return { panel: false, redraw: () => {}, close: () => {} };
+    readLines(Deno.stdin.readable, onCommand);
+    return { panel: false, stopped, redraw: () => {}, close: offSignals };
   }
-  return new Panel(options);
+  const panel = new Panel({ ...options, onCommand }, () => stop("Ctrl+C"));
+  return {
+    panel: true,
+    stopped,
+    redraw: () => panel.redraw(),
+    close: () => {
+      offSignals();
+      panel.close();
+    },
+  };
 }
 
-class Panel implements ProgramConsole {
-  readonly panel = true;
+class Panel {
   #typed = "";
   #logs: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -63,7 +77,7 @@ class Panel implements ProgramConsole {
   #restoreSink: ReturnType<typeof setLogSink>;
   #onResize = () => this.redraw();
 
-  constructor(private readonly options: ConsoleOptions) {
+  constructor(private readonly options: ConsoleOptions, private readonly interrupt: () => void) {
     // info lines are the panel's own news; warnings and errors get a few lines of their own
     this.#restoreSink = setLogSink((line, level) => {
       if (level === "info" || level === "debug") return;
@@ -144,7 +158,7 @@ class Panel implements ProgramConsole {
   }
 
   async #key(ch: string): Promise<void> {
-    if (ch === "\x03" || ch === "\x04") return this.options.onInterrupt();
+    if (ch === "\x03" || ch === "\x04") return this.interrupt();
     if (ch === "\r" || ch === "\n") {
       const line = this.#typed.trim();
       this.#typed = "";

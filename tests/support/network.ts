@@ -74,6 +74,14 @@ export class TestNetwork implements AsyncDisposable {
     return { status: res.status, body: await res.json() as T };
   }
 
+  /** The sessions Central stored for a driver. */
+  async sessionsOf(driver: string): Promise<Array<Record<string, unknown>>> {
+    return (await this.json<Array<Record<string, unknown>>>(
+      "GET",
+      `/api/sessions?driver=${driver}`,
+    )).body;
+  }
+
   /** The state Central shows for a CP ("" when it does not answer). */
   async state(cpId: string): Promise<string> {
     try {
@@ -204,6 +212,14 @@ export async function startNetwork(): Promise<TestNetwork> {
     throw e;
   }
   return net;
+}
+
+/** Waits until a driver printed `n` JSON events of `type`; returns them. */
+export async function waitForEvents(driver: Program, type: string, n = 1, timeoutMs = 30_000) {
+  return await waitFor(`${driver.name}: ${n} ${type}`, () => {
+    const found = driverEvents(driver).filter((e) => e.type === type);
+    return found.length >= n && found;
+  }, timeoutMs);
 }
 
 /** The JSON events a driver printed. */
