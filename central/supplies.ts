@@ -42,6 +42,9 @@ export interface SupplyOptions {
   reconnectGraceMs?: number;
 }
 
+/** Requests older than this (sent while Central was away) are skipped: their driver gave up. */
+const REQUEST_MAX_AGE_MS = 5 * 60_000;
+
 /** A timed step that failed (database away) is tried again after this long. */
 const RETRY_MS = 5_000;
 
@@ -167,6 +170,16 @@ export class Supplies {
   }
 
   async #request(e: Event<Extract<RequestEvent, { type: "supply.request" }>>): Promise<void> {
+    // a request that waited longer than any driver does (Central was away) is not answered
+    const age = Date.now() - Date.parse(e.at);
+    if (age > REQUEST_MAX_AGE_MS) {
+      log.warn(
+        `request of ${e.driverId} at ${e.cpId} from ${
+          Math.round(age / 1000)
+        } s ago: too old, skipped`,
+      );
+      return;
+    }
     // a redelivered request of a supply in progress (Central may have stopped between storing it
     // and telling): tell again; the Engine and the driver drop what they know already
     const cpNow = this.network.get(e.cpId);

@@ -18,6 +18,8 @@ const log = createLogger("monitor");
 export const CHECK_EVERY_MS = 1_000;
 /** A health check unanswered this long counts as KO. */
 const CHECK_TIMEOUT_MS = 800;
+/** How long the first registration waits for a starting Engine to answer OK. */
+const ENGINE_GRACE_MS = 3_000;
 /** Central silent this long (no ACK to our reports) is taken as gone. */
 const CENTRAL_TIMEOUT_MS = 3_000;
 
@@ -50,7 +52,7 @@ export class Monitor {
   #engineLocation = "";
   #enginePrice: number | undefined;
   #engineLink: FramedLink | undefined;
-  /** Resolves once the Engine's health is known (an answer, or no Engine): AUTH waits for it. */
+  /** Resolves once the Engine answers OK: the first AUTH waits for it (a little while at most). */
   #engineKnown: Promise<void>;
   #knowEngine: () => void = () => {};
   #centralLink: FramedLink | undefined;
@@ -160,7 +162,7 @@ export class Monitor {
   }
 
   #setEngine(health: Health, reachable: boolean): void {
-    this.#knowEngine();
+    if (health === "OK") this.#knowEngine();
     const changed = health !== this.engineHealth;
     this.engineReachable = reachable;
     if (!changed) return;
@@ -181,8 +183,9 @@ export class Monitor {
   async #centralLoop(): Promise<void> {
     const backoff = new Backoff({ minMs: 300, maxMs: 5_000 });
     const signal = this.#stop.signal;
-    // register with the Engine's true health, not a guess (at most one check's wait)
-    await Promise.race([this.#engineKnown, sleep(CHECK_EVERY_MS + CHECK_TIMEOUT_MS, signal)]);
+    // an Engine starting up (connecting to Kafka) is not a fault: give it a moment to be ready,
+    // then register with its true health, whatever it is
+    await Promise.race([this.#engineKnown, sleep(ENGINE_GRACE_MS, signal)]);
     while (!signal.aborted) {
       let conn: Deno.TcpConn;
       try {
