@@ -183,9 +183,13 @@ export class TestNetwork implements AsyncDisposable {
   }
 }
 
-/** Starts Central on a fresh database and topics of its own. */
-export async function startNetwork(): Promise<TestNetwork> {
-  await requireKafka();
+/** Starts Central on a fresh database and topics of its own (on the broker at `kafka`). */
+export async function startNetwork({ kafka = KAFKA } = {}): Promise<TestNetwork> {
+  if (!await probeBroker(kafka, 5_000)) {
+    throw new Error(
+      `no Kafka broker at ${kafka}: start one with 'deno task kafka' (or set EV_KAFKA)`,
+    );
+  }
   const dir = await Deno.makeTempDir({ prefix: "ev-net-" });
   const prefix = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}.`;
   const env: Record<string, string> = {
