@@ -14,10 +14,10 @@ import { probeBroker } from "../../shared/kafka/client.ts";
 export const KAFKA = Deno.env.get("EV_KAFKA") ?? "127.0.0.1:9092";
 
 /** Fails with one clear line when no broker answers. */
-export async function requireKafka(): Promise<void> {
-  if (!await probeBroker(KAFKA, 5_000)) {
+export async function requireKafka(kafka = KAFKA): Promise<void> {
+  if (!await probeBroker(kafka, 5_000)) {
     throw new Error(
-      `no Kafka broker at ${KAFKA}: start one with 'deno task kafka' (or set EV_KAFKA)`,
+      `no Kafka broker at ${kafka}: start one with 'deno task kafka' (or set EV_KAFKA)`,
     );
   }
 }
@@ -185,11 +185,7 @@ export class TestNetwork implements AsyncDisposable {
 
 /** Starts Central on a fresh database and topics of its own (on the broker at `kafka`). */
 export async function startNetwork({ kafka = KAFKA } = {}): Promise<TestNetwork> {
-  if (!await probeBroker(kafka, 5_000)) {
-    throw new Error(
-      `no Kafka broker at ${kafka}: start one with 'deno task kafka' (or set EV_KAFKA)`,
-    );
-  }
+  await requireKafka(kafka);
   const dir = await Deno.makeTempDir({ prefix: "ev-net-" });
   const prefix = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}.`;
   const env: Record<string, string> = {
