@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { CompressionTypes, type Consumer, type Producer } from "kafkajs";
+import { CompressionTypes, type Producer } from "kafkajs";
+import { superviseConsumer, type Supervised } from "../shared/kafka/supervised.ts";
 import { createKafka, createProducer, ensureTopics } from "../shared/kafka/client.ts";
 import { Batcher } from "../shared/kafka/batcher.ts";
 import { topicNames, topicSpecs } from "../shared/topics.ts";
@@ -40,7 +41,7 @@ export class KafkaLink implements SupplyOutbox {
   readonly #kafka;
   readonly #producer: Producer;
   readonly #batcher: Batcher;
-  readonly #consumers: Consumer[] = [];
+  readonly #consumers: Supervised[] = [];
   readonly #stop = new AbortController();
   #ready = false;
   #networkTimer: ReturnType<typeof setTimeout> | undefined;
@@ -126,22 +127,23 @@ export class KafkaLink implements SupplyOutbox {
     handle: (value: Uint8Array | null) => string | Promise<void>,
   ): Promise<void> {
     const topic = this.topics[name];
-    const consumer = this.#kafka.consumer({
-      groupId: `${this.o.topicPrefix}central.${name}`,
-      sessionTimeout: 6_000,
-      heartbeatInterval: 1_000,
-      maxWaitTimeInMs,
-      allowAutoTopicCreation: false,
-    });
-    this.#consumers.push(consumer);
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      this.#lag.set(`${name}#${payload.partition}`, Number(payload.offsetLag));
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
+    const consumer = await superviseConsumer({
+      kafka: this.#kafka,
+      topic,
+      config: {
+        groupId: `${this.o.topicPrefix}central.${name}`,
+        sessionTimeout: 6_000,
+        heartbeatInterval: 1_000,
+        maxWaitTimeInMs,
+        allowAutoTopicCreation: false,
+      },
+      fromBeginning: true,
       // partitions side by side; each partition (a CP's or a driver's records) in order
       partitionsConsumedConcurrently: 3,
+      onConsumer: (c) =>
+        c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
+          this.#lag.set(`${name}#${payload.partition}`, Number(payload.offsetLag));
+        }),
       // the offset is committed only once the handler is done: after the database has the result
       eachMessage: async ({ message, partition }) => {
         this.#received.inc({ topic: name });
@@ -152,6 +154,7 @@ export class KafkaLink implements SupplyOutbox {
         }
       },
     });
+    this.#consumers.push(consumer);
   }
 
   /** Publishes to a driver (keyed by its id, so its messages stay in order). */
@@ -207,7 +210,7 @@ export class KafkaLink implements SupplyOutbox {
     this.#stop.abort();
     clearInterval(this.#heartbeat);
     clearTimeout(this.#networkTimer);
-    await Promise.all(this.#consumers.map((c) => c.disconnect().catch(() => {})));
+    await Promise.all(this.#consumers.map((c) => c.stop()));
     await this.#producer.disconnect().catch(() => {});
   }
 }

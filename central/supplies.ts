@@ -45,6 +45,9 @@ export interface SupplyOptions {
 /** Requests older than this (sent while Central was away) are skipped: their driver gave up. */
 const REQUEST_MAX_AGE_MS = 5 * 60_000;
 
+/** How often tickets stored but not yet published are looked for. */
+const OUTBOX_SWEEP_MS = 30_000;
+
 /** A timed step that failed (database away) is tried again after this long. */
 const RETRY_MS = 5_000;
 
@@ -58,6 +61,7 @@ export class Supplies {
   readonly #o: Required<SupplyOptions>;
   readonly #latency;
   readonly #unsubscribe: () => void;
+  #sweep: ReturnType<typeof setInterval> | undefined;
   readonly #outcomes;
 
   constructor(
@@ -112,6 +116,12 @@ export class Supplies {
       });
       if (s.status === "authorized") this.#armReservation(s.id, s.cp, Date.parse(s.authorizedAt));
     }
+    await this.#sweepOutbox();
+    this.#sweep ??= setInterval(() => this.#sweepOutbox().catch(() => {}), OUTBOX_SWEEP_MS);
+  }
+
+  /** Tickets stored but not published (a send that failed): published now. */
+  async #sweepOutbox(): Promise<void> {
     for (const s of await this.sessions.unsentTickets()) await this.#sendTicket(s);
   }
 
@@ -165,6 +175,7 @@ export class Supplies {
   close(): void {
     // Central stopping is not the CPs' doing: their supplies go on, and are seen again at restart
     this.#unsubscribe();
+    clearInterval(this.#sweep);
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
   }
@@ -303,7 +314,9 @@ export class Supplies {
       reason: e.reason,
     });
     this.#finish(e.cpId, e.sessionId);
-    if (ended) await this.#sendTicket(ended); // else ended already: its ticket was issued then
+    // a first end issues the ticket; a redelivered one sends it again only if it never went out
+    const ticket = ended ?? await this.sessions.unsentTicket(e.sessionId);
+    if (ticket) await this.#sendTicket(ticket);
   }
 
   /** Central ends a supply itself (its Engine could not report): last known figures. */
@@ -318,8 +331,9 @@ export class Supplies {
       partial: true,
       reason,
     });
+    const ticket = ended ?? await this.sessions.unsentTicket(supply.sessionId);
+    if (ticket) await this.#sendTicket(ticket); // a failure here is tried again (see #arm)
     this.#finish(cpId, supply.sessionId);
-    if (ended) await this.#sendTicket(ended);
   }
 
   #finish(cpId: string, sessionId: string): void {

@@ -126,6 +126,7 @@ Deno.test("bad and duplicated records on every topic are skipped, state intact",
     await net.waitState("CP1", "available");
     const d = await net.driver("D2", ["--cp", "CP1"]);
     await waitFor("D2 authorized", () => driverEvents(d).some((e) => e.type === "authorized"));
+    await cp.engine.waitForLine(/ authorized: D2 /); // (D9's reservation is dropped by it)
     await cp.engine.say("I");
     await waitFor("D2 progress", () => driverEvents(d).some((e) => e.type === "progress"));
     await cp.engine.say("E");

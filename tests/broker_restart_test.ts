@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { startBroker } from "../shared/kafka/broker.ts";
 import { freePort } from "../shared/kafka/broker_net.ts";
-import { driverEvents, startNetwork, waitForEvents } from "./support/network.ts";
+import { driverEvents, plugIn, startNetwork, waitForEvents } from "./support/network.ts";
 
 Deno.test({
   name: "broker restart mid-supply: everyone reconnects, one ticket",
@@ -23,7 +23,7 @@ Deno.test({
       await net.central.waitForLine(/connected to Kafka/);
       const d = await net.driver("D1", ["--cp", "CP1"]);
       await waitForEvents(d, "authorized");
-      await cp.engine.say("I");
+      await plugIn(cp.engine);
       await waitForEvents(d, "progress", 2);
 
       await broker.stop();
@@ -43,7 +43,7 @@ Deno.test({
       await net.waitState("CP1", "available");
       const d2 = await net.driver("D2", ["--cp", "CP1"]);
       await waitForEvents(d2, "authorized", 1, 30_000);
-      await cp.engine.say("I");
+      await plugIn(cp.engine);
       await waitForEvents(d2, "progress");
       await cp.engine.say("E");
       assert.equal((await d2.done).code, 0);

@@ -4,7 +4,7 @@
  * orange "Out of Order". Screenshots are left in tests/artifacts/.
  */
 import assert from "node:assert/strict";
-import { startNetwork } from "./support/network.ts";
+import { plugIn, startNetwork } from "./support/network.ts";
 import { waitFor } from "./support/programs.ts";
 import { ARTIFACTS, findChromium, launchBrowser } from "./support/browser.ts";
 
@@ -55,7 +55,7 @@ Deno.test({
 
       const driver = await net.driver("D1", ["--cp", "CP1"]);
       await driver.waitForLine(/"type":"authorized"/);
-      await cp.engine.say("I");
+      await plugIn(cp.engine);
       await hasClass("charging");
       const kwh = async () => Number(/([\d.]+) kWh/.exec(await tile.innerText())?.[1] ?? NaN);
       const first = await waitFor("a kWh figure", async () => (await kwh()) > 0 && await kwh());
@@ -115,7 +115,7 @@ Deno.test({
       await page.locator("#supply-state", { hasText: "Authorized at CP1" }).waitFor({
         timeout: 15_000,
       });
-      await cp.engine.say("I");
+      await plugIn(cp.engine);
       await page.locator("#supply-live", { hasText: "kWh" }).waitFor({ timeout: 15_000 });
       await page.screenshot({ path: new URL("driver-charging.png", ARTIFACTS).pathname });
       await cp.engine.say("E");

@@ -4,7 +4,13 @@
  * ends with exactly one ticket, to the right driver.
  */
 import assert from "node:assert/strict";
-import { driverEvents, startNetwork, type TestNetwork, waitForEvents } from "./support/network.ts";
+import {
+  driverEvents,
+  plugIn,
+  startNetwork,
+  type TestNetwork,
+  waitForEvents,
+} from "./support/network.ts";
 import { type Program, waitFor } from "./support/programs.ts";
 
 const flow = { sanitizeOps: false, sanitizeResources: false };
@@ -14,7 +20,7 @@ async function charging(net: TestNetwork, cp: { id: string; engine: Program }, i
   await net.waitState(cp.id, "available");
   const d = await net.driver(id, ["--cp", cp.id]);
   await waitForEvents(d, "authorized");
-  await cp.engine.say("I");
+  await plugIn(cp.engine);
   await waitForEvents(d, "progress", 2);
   return d;
 }
@@ -111,7 +117,7 @@ Deno.test(
     await net.waitState("CP1", "available");
     await cp.engine.say("REQUEST D9");
     await net.waitState("CP1", "reserved", 15_000);
-    await cp.engine.say("I");
+    await plugIn(cp.engine);
     await net.waitState("CP1", "charging");
     await cp.engine.say("E");
     await waitFor("D9's ticket", async () => (await net.sessionsOf("D9"))[0]?.status === "ended");
@@ -125,7 +131,7 @@ Deno.test(
     await cp.engine.waitForLine(/no new supply now/);
     await net.startCentral();
     await net.waitState("CP1", "reserved"); // D5's reservation, restored
-    await cp.engine.say("I");
+    await plugIn(cp.engine);
     await waitForEvents(watcher, "progress");
     await cp.engine.say("E");
     assert.equal((await watcher.done).code, 0);

@@ -4,7 +4,7 @@
  * a driver's file run unattended.
  */
 import assert from "node:assert/strict";
-import { driverEvents, startNetwork, waitForEvents } from "./support/network.ts";
+import { driverEvents, plugIn, startNetwork, waitForEvents } from "./support/network.ts";
 import { waitFor } from "./support/programs.ts";
 
 const flow = { sanitizeOps: false, sanitizeResources: false };
@@ -21,7 +21,7 @@ Deno.test(
       const d1 = await net.driver("D1", ["--cp", "CP1"]);
       await waitForEvents(d1, "authorized");
       await net.waitState("CP1", "reserved", 5_000);
-      await cp1.engine.say("I");
+      await plugIn(cp1.engine);
       await net.waitState("CP1", "charging", 10_000);
       const progress = await waitForEvents(d1, "progress", 3, 20_000);
       await cp1.engine.say("E");
@@ -68,7 +68,7 @@ Deno.test(
       await denied("D4", "CP1", /busy/);
       await cp2.engine.stop();
       await denied("D3", "CP2", /already has a supply/);
-      await cp1.engine.say("I");
+      await plugIn(cp1.engine);
       await waitForEvents(holder, "progress");
       await cp1.engine.say("E");
       assert.equal((await holder.done).code, 0);
@@ -87,7 +87,7 @@ Deno.test(
           { authorized: n("authorized"), denied: n("denied") };
       });
       assert.deepEqual(outcomes, { authorized: 1, denied: 1 });
-      await cp1.engine.say("I");
+      await plugIn(cp1.engine);
       await new Promise((r) => setTimeout(r, 1500));
       await cp1.engine.say("E");
       const codes = [(await a.done).code, (await b.done).code].sort();
@@ -98,7 +98,7 @@ Deno.test(
       await net.waitState("CP1", "available", 5_000);
       const d = await net.driver("D7", ["--cp", "CP1"]);
       await waitForEvents(d, "authorized");
-      await cp1.engine.say("I");
+      await plugIn(cp1.engine);
       await waitForEvents(d, "progress", 2);
       await cp1.engine.say("F");
       const [ticket] = await waitForEvents(d, "ticket", 1, 15_000);
@@ -113,7 +113,7 @@ Deno.test(
     await t.step("Central's stop mid-supply ends it with its ticket", async () => {
       const d = await net.driver("D8", ["--cp", "CP1"]);
       await waitForEvents(d, "authorized");
-      await cp1.engine.say("I");
+      await plugIn(cp1.engine);
       await waitForEvents(d, "progress", 2);
       await net.fetch("POST", "/api/cps/CP1/stop");
       const [ticket] = await waitForEvents(d, "ticket", 1, 15_000);
@@ -135,7 +135,7 @@ Deno.test(
     await net.waitState("CP1", "available");
     const d = await net.driver("D1", ["--cp", "CP1"]);
     await waitForEvents(d, "authorized");
-    await cp.engine.say("I");
+    await plugIn(cp.engine);
     await waitForEvents(d, "progress", 2);
     await net.central.kill();
     await new Promise((r) => setTimeout(r, 2000));

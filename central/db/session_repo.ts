@@ -147,6 +147,13 @@ export class SessionRepo {
     return rows.map(toView);
   }
 
+  /** One ended session whose ticket was not published yet, if it is one. */
+  async unsentTicket(id: string): Promise<SessionView | undefined> {
+    const rows = await this.sql<RawSession[]>`select * from sessions
+      where id = ${id} and status = 'ended' and ticket_sent_at is null`;
+    return rows[0] && toView(rows[0]);
+  }
+
   /** The ticket was published. */
   async ticketSent(id: string): Promise<void> {
     await this.sql`update sessions set ticket_sent_at = now() where id = ${id}`;

@@ -268,13 +268,17 @@ export class Engine {
     this.changed();
   }
 
+  // Kept on disk until Kafka has it; a failed send is tried again (the energy must be billed).
   #publishEnd(end: SupplyEnd): void {
     if (!this.pendingEnds.includes(end)) this.pendingEnds.push(end);
     this.#keep();
     this.#uplink?.ended(end).then(() => {
       this.pendingEnds = this.pendingEnds.filter((e) => e !== end);
       this.#keep();
-    }).catch((e) => log.error(`end of ${end.sessionId} not published: ${errorMessage(e)}`));
+    }).catch((e) => {
+      log.warn(`end of ${end.sessionId} not published yet (${errorMessage(e)}): trying again`);
+      this.#after(5, () => this.#publishEnd(end));
+    });
   }
 
   #after(seconds: number, fn: () => void): void {

@@ -8,6 +8,7 @@
  */
 import type { Kafka, KafkaMessage } from "kafkajs";
 import { createLogger, errorMessage } from "../log.ts";
+import { superviseConsumer } from "./supervised.ts";
 
 const log = createLogger("kafka");
 
@@ -41,19 +42,22 @@ export async function followTopic(o: FollowOptions): Promise<Follower> {
   } finally {
     await admin.disconnect().catch(() => {});
   }
-  const consumer = o.kafka.consumer({
-    groupId: `${o.groupPrefix}.${crypto.randomUUID().slice(0, 8)}`,
-    sessionTimeout: 10_000,
-    heartbeatInterval: 1_000,
-    maxWaitTimeInMs: 500,
-    allowAutoTopicCreation: false,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic: o.topic, fromBeginning: false });
-  await consumer.run({
-    // positions are committed (in this process's own group) so that a rejoin after a broker
-    // restart resumes where it was instead of jumping to the end
-    autoCommit: true,
+  const startAt = new Map(offsets.map((p) => {
+    const high = Number(p.high);
+    const low = Number(p.low);
+    return [p.partition, String(o.from === "last" ? Math.max(low, high - 1) : high)] as const;
+  }));
+  const consumer = await superviseConsumer({
+    kafka: o.kafka,
+    topic: o.topic,
+    config: {
+      groupId: `${o.groupPrefix}.${crypto.randomUUID().slice(0, 8)}`,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 500,
+      allowAutoTopicCreation: false,
+    },
+    startAt,
     eachMessage: async ({ message, partition }) => {
       try {
         await o.onMessage(message, partition);
@@ -62,15 +66,7 @@ export async function followTopic(o: FollowOptions): Promise<Follower> {
       }
     },
   });
-  for (const p of offsets) {
-    const high = Number(p.high);
-    const low = Number(p.low);
-    const start = o.from === "last" ? Math.max(low, high - 1) : high;
-    consumer.seek({ topic: o.topic, partition: p.partition, offset: String(start) });
-  }
   return {
-    stop: async () => {
-      await consumer.disconnect().catch(() => {});
-    },
+    stop: () => consumer.stop(),
   };
 }

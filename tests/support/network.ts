@@ -189,7 +189,7 @@ export async function startNetwork({ kafka = KAFKA } = {}): Promise<TestNetwork>
   const dir = await Deno.makeTempDir({ prefix: "ev-net-" });
   const prefix = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}.`;
   const env: Record<string, string> = {
-    EV_KAFKA: KAFKA,
+    EV_KAFKA: kafka,
     EV_TOPIC_PREFIX: prefix,
     EV_DATA_DIR: `${dir}/data`,
   };
@@ -212,6 +212,19 @@ export async function startNetwork({ kafka = KAFKA } = {}): Promise<TestNetwork>
     throw e;
   }
   return net;
+}
+
+/**
+ * Plugs the car in at an Engine once it holds an authorization (it learns of one over Kafka, a
+ * moment after the driver may): every "authorized" line it printed is matched by a "supplying".
+ */
+export async function plugIn(engine: Program): Promise<void> {
+  const count = (pattern: RegExp) => engine.lines.filter((l) => pattern.test(l)).length;
+  await waitFor(
+    `${engine.name} to hold an authorization`,
+    () => count(/ authorized: /) > count(/ supplying /),
+  );
+  await engine.say("I");
 }
 
 /** Waits until a driver printed `n` JSON events of `type`; returns them. */
