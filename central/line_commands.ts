@@ -14,18 +14,18 @@ export interface LineCommandDeps {
 }
 
 /** Runs one line command; unknown ones are answered with a message. */
-export function runLineCommand(line: string, deps: LineCommandDeps): void {
+export async function runLineCommand(line: string, deps: LineCommandDeps): Promise<void> {
   const [verb = "", target = "", ...extra] = line.trim().split(/\s+/);
   const by = { actor: "operator", source: "console" };
   const command = verb.toUpperCase();
   if ((command === "STOP" || command === "RESUME") && target && extra.length === 0) {
     if (target.toUpperCase() === "ALL") {
-      deps.operator.orderAll(command, by);
+      await deps.operator.orderAll(command, by);
       return;
     }
     const known = deps.network.list().find((cp) => cp.id.toUpperCase() === target.toUpperCase());
     if (!known) return deps.network.message(`unknown CP '${target}'`, "warn");
-    deps.operator.order(known.id, command, by);
+    await deps.operator.order(known.id, command, by);
     return;
   }
   deps.network.message(

@@ -172,6 +172,11 @@ export class Network {
     return next;
   }
 
+  /** Waits until every change of CP `id` so far is in the database. */
+  async persisted(id: string): Promise<void> {
+    await this.#writes.get(id);
+  }
+
   /** Waits until every state change is in the database. */
   async flushed(): Promise<void> {
     await Promise.all(this.#writes.values());

@@ -32,17 +32,22 @@ export class Operator {
     private readonly audit: AuditRepo,
   ) {}
 
-  /** Stops (or resumes) one CP; undefined for an unknown id. */
-  order(cpId: string, order: Order, by: Actor): Cp | undefined {
+  /**
+   * Stops (or resumes) one CP; undefined for an unknown id. Resolves once the order is in the
+   * database: an acknowledged order survives a crash of Central.
+   */
+  async order(cpId: string, order: Order, by: Actor): Promise<Cp | undefined> {
     const cp = this.network.update(cpId, { stopped: order === "STOP" });
     if (!cp) return undefined;
+    await this.network.persisted(cp.id);
     this.#relay(cp.id, order, by);
     return cp;
   }
 
   /** Stops (or resumes) every CP. */
-  orderAll(order: Order, by: Actor): Cp[] {
-    return this.network.list().map((cp) => this.order(cp.id, order, by)!);
+  async orderAll(order: Order, by: Actor): Promise<Cp[]> {
+    const cps = await Promise.all(this.network.list().map((cp) => this.order(cp.id, order, by)));
+    return cps.filter((cp) => cp !== undefined);
   }
 
   async #relay(cpId: string, order: Order, by: Actor): Promise<void> {

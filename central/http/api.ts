@@ -123,13 +123,13 @@ async function action(
   }
   let m = /^\/api\/cps\/(stop|resume)$/.exec(path);
   if (method === "POST" && m) {
-    const cps = deps.operator.orderAll(toOrder(m[1]), by);
+    const cps = await deps.operator.orderAll(toOrder(m[1]), by);
     return json(cps.map(viewOf));
   }
   m = /^\/api\/cps\/([^/]+)\/(stop|resume)$/.exec(path);
   if (method === "POST" && m) {
     const id = decode(m[1]);
-    const cp = deps.operator.order(id, toOrder(m[2]), by);
+    const cp = await deps.operator.order(id, toOrder(m[2]), by);
     return cp ? json(viewOf(cp)) : jsonError(404, `unknown CP '${id}'`);
   }
   m = /^\/api\/cps\/([^/]+)$/.exec(path);
