@@ -128,7 +128,7 @@ export class Network {
     const after = stateOf(cp);
     if (after !== before || cp.stopped !== stoppedBefore) {
       this.#persist(id, after, cp.stopped);
-      this.#announce(cp, before, after);
+      if (after !== before) this.#announce(cp, before, after);
     }
     this.#emit({ kind: "cp", cp: viewOf(cp), previous: before });
     return cp;
