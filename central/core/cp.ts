@@ -1,87 +1,103 @@
 /**
- * A charging point as Central sees it, and the state shown for it (BRIEF §2). The shown state is
- * derived, never stored on its own: from whether the Monitor is connected, the Engine's health,
- * the operator's order and the supply in progress.
+ * A charging point as Central's core holds it, and the state shown for it (BRIEF §2). The shown
+ * state is derived, never stored on its own: from the Monitor's link, the Engine's health, the
+ * operator's order and the supply in progress. A CP another instance owns is shown as its owner
+ * last announced it.
  *
  * @module
  */
-
 import type { CpState, CpView } from "../../shared/cp_view.ts";
 
 export { CP_STATES, type CpState, type CpView } from "../../shared/cp_view.ts";
 
-/** A supply in progress at a CP. */
+/**
+ * A supply in progress at a CP.
+ * - `claiming`: the core authorized it; the database is recording it (one per CP and per
+ *   driver, across every instance); the driver has not been told yet.
+ * - `reserved`: recorded and told; waiting for the car until `deadline`.
+ * - `charging`: energy flows.
+ * - `ending`: Central asked the Engine to end it (fault, disconnection, stop) and waits until
+ *   `deadline` for the Engine's final figures; then it ends it with the last ones it has.
+ */
 export interface LiveSupply {
   sessionId: string;
   driverId: string;
   /** Id of the request that asked for it (a redelivered request is known by it). */
   requestId: string;
-  /** reserved: authorized, car not plugged in yet. */
-  phase: "reserved" | "charging";
+  phase: "claiming" | "reserved" | "charging" | "ending";
+  /** Price per kWh when it was authorized: what the ticket is priced with. */
+  pricePerKwh: number;
+  /** ms since epoch. */
+  authorizedAt: number;
+  startedAt?: number;
   kw: number;
   kwh: number;
+  /** Central's figure: kWh × the session's price. */
   eur: number;
-  /** ms since epoch when it was authorized. */
-  authorizedAt: number;
+  /** ms (Central's clock) of the last telemetry of this supply. */
+  heardAt: number;
+  /** When the phase's deadline falls (reserved: expiry; ending: end here). */
+  deadline?: number;
+  /** Why Central is ending it (phase `ending`). */
+  endReason?: string;
+  /** A restored supply whose CP has not been heard of yet: ended if it stays so past this. */
+  reconnectBy?: number;
 }
 
-/** What Central knows of one CP. */
-export interface Cp {
+/** The Monitor's authenticated link, as the link facts tell it. */
+export interface CpLink {
+  /** The instance holding the socket. */
+  holder: string;
+  /** That socket (a new connection is a new id). */
+  linkId: string;
+  engineOk: boolean;
+  /** Links-timeline time (see `Tick.linksAt`) the link was last heard of. */
+  heardAt: number;
+}
+
+/** What the core knows of one CP. */
+export interface CpRecord {
   id: string;
   location: string;
   pricePerKwh: number;
-  /** The Monitor is connected and authenticated. */
-  connected: boolean;
-  /** The Monitor's last report of its Engine. */
-  engineOk: boolean;
   /** Stopped by the operator (kept across restarts). */
   stopped: boolean;
+  /** Partition of the CP topics its records go to (its owner is that partition's). */
+  partition: number;
+  /** This instance owns it: its rules are applied here. */
+  owned: boolean;
+  link?: CpLink;
   supply?: LiveSupply;
+  /** A CP owned elsewhere: as its owner last announced it. */
+  shown?: CpView;
   /** ms since epoch of the last change. */
   updatedAt: number;
 }
 
 /**
- * The state shown for a CP.
+ * The state shown for a CP this instance owns.
  *
  * @example
  * ```ts
- * stateOf({ connected: true, engineOk: true, stopped: false }); // "available"
+ * stateOf({ link: { holder: "a", linkId: "1", engineOk: true, heardAt: 0 }, stopped: false }); // "available"
  * ```
  */
-export function stateOf(cp: Pick<Cp, "connected" | "engineOk" | "stopped" | "supply">): CpState {
-  if (!cp.connected) return "disconnected";
-  if (!cp.engineOk) return "faulted";
+export function stateOf(cp: Pick<CpRecord, "link" | "stopped" | "supply">): CpState {
+  if (!cp.link) return "disconnected";
+  if (!cp.link.engineOk) return "faulted";
   if (cp.stopped) return "stopped";
-  if (cp.supply) return cp.supply.phase;
+  if (cp.supply) return cp.supply.phase === "charging" ? "charging" : "reserved";
   return "available";
 }
 
-/** Why a supply cannot be authorized at a CP, or undefined when it can. */
-export function denialReason(
-  cp: Cp | undefined,
-  driverHasLiveSupply: boolean,
-): string | undefined {
-  if (!cp) return "unknown CP";
-  if (driverHasLiveSupply) return "driver already has a supply in progress";
-  const state = stateOf(cp);
-  switch (state) {
-    case "available":
-      return undefined;
-    case "reserved":
-    case "charging":
-      return "CP busy";
-    case "stopped":
-      return "CP stopped (out of order)";
-    case "faulted":
-      return "CP faulted";
-    case "disconnected":
-      return "CP disconnected";
-  }
+/** The state shown for any CP: derived where owned, as announced where not. */
+export function shownState(cp: CpRecord): CpState {
+  return cp.owned || !cp.shown ? stateOf(cp) : cp.shown.state;
 }
 
 /** The view of a CP (BRIEF §6 `GET /api/cps`). */
-export function viewOf(cp: Cp): CpView {
+export function viewOf(cp: CpRecord): CpView {
+  if (!cp.owned && cp.shown) return cp.shown;
   const view: CpView = {
     id: cp.id,
     location: cp.location,
@@ -89,13 +105,14 @@ export function viewOf(cp: Cp): CpView {
     state: stateOf(cp),
     updatedAt: new Date(cp.updatedAt).toISOString(),
   };
-  if (cp.supply && cp.connected) {
-    view.driverId = cp.supply.driverId;
-    view.sessionId = cp.supply.sessionId;
-    view.since = new Date(cp.supply.authorizedAt).toISOString();
-    view.kw = round(cp.supply.kw, 2);
-    view.kwh = round(cp.supply.kwh, 3);
-    view.eur = round(cp.supply.eur, 2);
+  const s = cp.supply;
+  if (s && cp.link && s.phase !== "claiming") {
+    view.driverId = s.driverId;
+    view.sessionId = s.sessionId;
+    view.since = new Date(s.authorizedAt).toISOString();
+    view.kw = round(s.kw, 2);
+    view.kwh = round(s.kwh, 3);
+    view.eur = round(s.eur, 2);
   }
   return view;
 }
