@@ -45,7 +45,8 @@ export function change(
   }
   emit(ctx, { type: "announce", cpId: cp.id, ...(figures && after === before ? { figures } : {}) });
   const phase = next.supply?.phase;
-  if (LOST.has(after) && (phase === "reserved" || phase === "charging")) {
+  // on the way into a lost state only: a supply taken over while its CP reconnects goes on
+  if (after !== before && LOST.has(after) && (phase === "reserved" || phase === "charging")) {
     return startEnding(ctx, next, after === "stopped" ? "stopped by the operator" : `CP ${after}`);
   }
   return next;
