@@ -1,5 +1,5 @@
 /**
- * Central, wired: database → network → CP socket server → HTTP → Kafka supply handling →
+ * Central, wired: database → core and shell → Monitor socket server → HTTP → Kafka side →
  * console. Returns when it is told to stop (QUIT, Ctrl+C, SIGTERM), after closing everything.
  *
  * @module
@@ -8,18 +8,29 @@ import { openDatabase } from "./db/database.ts";
 import { CpRepo } from "./db/cp_repo.ts";
 import { SessionRepo } from "./db/session_repo.ts";
 import { AuditRepo } from "./db/audit_repo.ts";
-import { Network } from "./network.ts";
-import { Operator } from "./operator.ts";
-import { startCpServer } from "./cp_server.ts";
-import { Supplies } from "./supplies.ts";
-import { KafkaLink } from "./kafka_link.ts";
-import { DriverBus } from "./driver_bus.ts";
+import { createState } from "./core/state.ts";
+import type { CoreSettings } from "./core/state.ts";
+import { Shell } from "./shell/shell.ts";
+import { Views } from "./shell/views.ts";
+import { Ownership } from "./shell/ownership.ts";
+import { ProgressSaver } from "./shell/progress_saver.ts";
+import { startClock } from "./shell/clock.ts";
+import { startMonitorLinks } from "./socket/monitor_links.ts";
+import { LinksChannel } from "./kafka/links_channel.ts";
+import { DeadLetters } from "./kafka/dead_letters.ts";
+import { TelemetryClock } from "./kafka/telemetry_clock.ts";
+import { DriverFeed } from "./kafka/driver_feed.ts";
+import { startKafkaSide } from "./kafka/kafka_side.ts";
+import { Operations } from "./operations.ts";
 import { createHandler } from "./http/api.ts";
 import { renderCentral } from "./panel.ts";
 import { operatorToken } from "./token.ts";
 import { runLineCommand } from "./line_commands.ts";
-import { stateOf } from "./core/cp.ts";
-import { CP_STATES } from "./core/cp.ts";
+import { CP_STATES } from "../shared/cp_view.ts";
+import { CP_PARTITIONS, topicNames } from "../shared/topics.ts";
+import { partitionOf } from "../shared/partition.ts";
+import { createKafka, createProducer } from "../shared/kafka/client.ts";
+import { Publisher } from "../shared/kafka/publisher.ts";
 import { Metrics } from "../shared/metrics.ts";
 import { createLogger, errorMessage } from "../shared/log.ts";
 import { startConsole } from "../shared/terminal/console.ts";
@@ -37,8 +48,8 @@ export interface CentralOptions {
   dataDir: string;
   token?: string;
   panel: boolean;
-  /** Seconds a reservation waits for the car. */
-  reservationTimeout: number;
+  /** The core's timings (e.g. `reservationMs`). */
+  settings?: Partial<CoreSettings>;
 }
 
 /** A running Central. */
@@ -59,37 +70,131 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   const cps = new CpRepo(db.sql);
   const sessions = new SessionRepo(db.sql);
   const audit = new AuditRepo(db.sql);
-  const network = new Network(cps);
-  await network.load();
+  const instance = `central-${o.port}-${crypto.randomUUID().slice(0, 6)}`;
+  const state = createState(instance, CP_PARTITIONS, o.settings);
   const metrics = new Metrics();
+  const topics = topicNames(o.topicPrefix);
+  const kafka = createKafka({ brokers: o.kafka, clientId: "ev-central", logSource: "kafka" });
+  const producer = createProducer(kafka);
+  const publisher = new Publisher(producer, topics);
+  const sent = metrics.counter("ev_kafka_sent_total", "records published, by type");
+  const publish: Publisher["publish"] = (body, id) =>
+    publisher.publish(body, id).then(() => sent.inc({ type: body.type }));
+  const views = new Views(state, { publish });
+  const progress = new ProgressSaver(sessions);
+  const outcomes = metrics.counter("ev_supplies_total", "supply requests and supplies, by outcome");
+  let kafkaReady = false;
+
+  // the shell's ports: the adapters its effects go out through
+  const links: LinksChannel = new LinksChannel({
+    kafka,
+    topics,
+    topicPrefix: o.topicPrefix,
+    instance,
+    publisher,
+    dispatch: (i) => shell.dispatch(i),
+    held: () => monitors.held(),
+    sendOrder: (cpId, linkId, order) => monitors.sendOrder(cpId, linkId, order),
+  });
+  const shell: Shell = new Shell(state, {
+    sessions,
+    cps,
+    publish,
+    orderMonitor: (cpId, holder, linkId, order) => links.orderMonitor(cpId, holder, linkId, order),
+    saveProgress: (id, f) => progress.save(id, f),
+    viewChanged: (id, figures) => views.changed(id, figures),
+    viewForgotten: (id) => {
+      views.forgotten(id);
+      monitors.let(id);
+    },
+    message: (text, level) => {
+      views.message(text, level);
+      log[level](text);
+    },
+    count: (outcome) => outcomes.inc({ outcome }),
+  });
   metrics.gauge("ev_cps", "CPs by state", () => {
     const counts = new Map(CP_STATES.map((s) => [s, 0]));
-    for (const cp of network.list()) counts.set(stateOf(cp), counts.get(stateOf(cp))! + 1);
-    return [...counts].map(([state, n]) => [{ state }, n]);
+    for (const v of views.list()) counts.set(v.state, counts.get(v.state)! + 1);
+    return [...counts].map(([s, n]) => [{ state: s }, n]);
   });
+  metrics.gauge("ev_owned_partitions", "partitions of the CP topics this instance owns", () => [[
+    {},
+    ownership.owned.size,
+  ]]);
 
-  const kafka = new KafkaLink({ brokers: o.kafka, topicPrefix: o.topicPrefix, network, metrics });
-  const drivers = new DriverBus();
-  const supplies = new Supplies(network, sessions, drivers.wrap(kafka), metrics, {
-    reservationTimeoutMs: o.reservationTimeout * 1000,
-  });
-  const kafkaStarted = kafka.start(supplies);
-  const cpServer = startCpServer({
+  const known = await cps.list();
+  await shell.dispatch({ type: "catalog", cps: known });
+  const monitors = startMonitorLinks({
     hostname: o.listen,
     port: o.port,
-    network,
+    instance,
     cps,
     audit,
     metrics,
+    tell: (fact) => links.tell(fact),
+    stateOf: (id) => views.get(id)?.state ?? "unknown",
+    message: (text, level) => {
+      views.message(text, level);
+      log[level](text);
+    },
   });
-  const operator = new Operator(network, cpServer.sendOrder, audit);
+  const ownership: Ownership = new Ownership({
+    load: async (partitions) => {
+      const wanted = new Set(partitions);
+      const mine = (id: string) => wanted.has(partitionOf(id, CP_PARTITIONS));
+      const [rows, live] = await Promise.all([cps.list(), sessions.live()]);
+      return { cps: rows.filter((r) => mine(r.id)), sessions: live.filter((s) => mine(s.cpId)) };
+    },
+    dispatch: (i) => shell.dispatch(i),
+    beforeLoss: () => progress.flush(),
+    afterGain: () => clock.sweep(),
+  });
+  const telemetryClock = new TelemetryClock();
+  const clock = startClock({ shell, sessions, telemetryAt: () => telemetryClock.at() });
+  const deadLetters = new DeadLetters(publisher, instance, metrics);
+  const kafkaSide = startKafkaSide({
+    brokers: o.kafka,
+    kafka,
+    producer,
+    publisher,
+    topics,
+    topicPrefix: o.topicPrefix,
+    instance,
+    links,
+    ownership,
+    deadLetters,
+    telemetryClock,
+    sessions,
+    metrics,
+    dispatch: (i) => shell.dispatch(i),
+    remoteMessages: (m) => views.remoteMessages(m),
+    ready: () => {
+      kafkaReady = true;
+      views.start();
+      progress.start();
+      shell.dispatch({ type: "tick", telemetryAt: 0 }).catch(() => {});
+      views.message(`connected to Kafka at ${o.kafka} (instance ${instance})`, "info");
+      log.info(`connected to Kafka at ${o.kafka} as ${instance}`);
+    },
+  });
+
+  const operations = new Operations({
+    shell,
+    views,
+    cps,
+    audit,
+    publish,
+    kafkaReady: () => kafkaReady,
+  });
+  const feed = new DriverFeed({ kafka, topics, topicPrefix: o.topicPrefix, instance });
   const { token, generated } = await operatorToken(o.token, o.dataDir);
   const http = Deno.serve({
     hostname: o.listen,
     port: o.httpPort,
     onListen: () => {},
     onError: (e) => new Response(JSON.stringify({ error: errorMessage(e) }), { status: 500 }),
-  }, createHandler({ network, operator, cps, sessions, audit, metrics, token, drivers, kafka }));
+  }, createHandler({ operations, views, sessions, audit, metrics, token, feed }));
 
   const shown = o.listen === "0.0.0.0" ? "127.0.0.1" : o.listen;
   log.info(`CP socket server on ${o.listen}:${o.port}`);
@@ -99,25 +204,30 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
       ? `operator token (generated, kept in ${o.dataDir}): ${token}`
       : "operator token: as given",
   );
-  network.message(`Central started: ${network.list().length} CPs known`);
+  views.message(`Central started: ${known.length} CPs known`, "info");
 
   const console = startConsole({
     panel: o.panel,
-    render: (width, rows, logTail) => renderCentral(network, width, rows, logTail),
-    onCommand: (line) => runLineCommand(line, { operator, network }),
+    render: (width, rows, logTail) => renderCentral(views, width, rows, logTail),
+    onCommand: (line) =>
+      runLineCommand(line, { operations, message: (t) => views.message(t, "warn") }),
     hint: "EV_Central",
   });
-  network.subscribe(() => console.redraw());
+  views.subscribe(() => console.redraw());
 
   const done = console.stopped.then(async (why) => {
     console.close();
     log.info(`stopping (${why})…`);
-    supplies.close();
-    await cpServer.close();
-    await kafka.close();
-    await kafkaStarted;
+    clock.close();
+    views.close();
+    await kafkaSide.close();
+    await monitors.close();
+    shell.close();
+    await progress.close();
+    await publisher.flush().catch(() => {});
+    await producer.disconnect().catch(() => {});
+    await feed.close();
     await http.shutdown().catch(() => {});
-    await network.flushed();
     await db.close();
     return why;
   });

@@ -39,7 +39,9 @@ export async function enrollCommand(cfg: Config<string>): Promise<number> {
   try {
     const repo = new CpRepo(db.sql);
     if (cfg.command === "remove") {
-      if (!await repo.remove(id)) return fail(`unknown CP '${id}'`);
+      const outcome = await repo.remove(id);
+      if (outcome === "unknown") return fail(`unknown CP '${id}'`);
+      if (outcome === "busy") return fail(`CP '${id}' has a supply in progress: stop it first`);
       console.log(`removed ${id} (${db.where})`);
       return 0;
     }

@@ -4,13 +4,14 @@
  *
  * @module
  */
-import type { Network } from "./network.ts";
-import type { Operator } from "./operator.ts";
+import type { Operations } from "./operations.ts";
+import { errorMessage } from "../shared/log.ts";
 
 /** What a line command acts on. */
 export interface LineCommandDeps {
-  operator: Operator;
-  network: Network;
+  operations: Operations;
+  /** Tells the operator something (the panel's messages). */
+  message(text: string): void;
 }
 
 /** Runs one line command; unknown ones are answered with a message. */
@@ -18,18 +19,21 @@ export async function runLineCommand(line: string, deps: LineCommandDeps): Promi
   const [verb = "", target = "", ...extra] = line.trim().split(/\s+/);
   const by = { actor: "operator", source: "console" };
   const command = verb.toUpperCase();
-  if ((command === "STOP" || command === "RESUME") && target && extra.length === 0) {
-    if (target.toUpperCase() === "ALL") {
-      await deps.operator.orderAll(command, by);
+  try {
+    if ((command === "STOP" || command === "RESUME") && target && extra.length === 0) {
+      if (target.toUpperCase() === "ALL") {
+        await deps.operations.orderAll(command, by);
+        return;
+      }
+      const id = deps.operations.find(target);
+      if (!id) return deps.message(`unknown CP '${target}'`);
+      await deps.operations.order(id, command, by);
       return;
     }
-    const known = deps.network.list().find((cp) => cp.id.toUpperCase() === target.toUpperCase());
-    if (!known) return deps.network.message(`unknown CP '${target}'`, "warn");
-    await deps.operator.order(known.id, command, by);
-    return;
+  } catch (e) {
+    return deps.message(`${command} ${target}: ${errorMessage(e)}`);
   }
-  deps.network.message(
+  deps.message(
     `unknown command '${line}': STOP <cp> | RESUME <cp> | STOP ALL | RESUME ALL | QUIT`,
-    "warn",
   );
 }

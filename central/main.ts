@@ -27,7 +27,9 @@ runMain(async () => {
     dataDir: v["data-dir"]!,
     token: v.token,
     panel: !cfg.flags["no-panel"],
-    reservationTimeout: parseNumber(v["reservation-timeout"]!, "reservation-timeout"),
+    settings: {
+      reservationMs: parseNumber(v["reservation-timeout"]!, "reservation-timeout") * 1000,
+    },
   });
   const signal = await central.done;
   log.info(`stopped (${signal})`);

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { type CpView, viewOf } from "./core/cp.ts";
-import type { Network } from "./network.ts";
+import type { CpView } from "../shared/cp_view.ts";
+import type { Views } from "./shell/views.ts";
 import { fit, paint, tile } from "../shared/terminal/ansi.ts";
 import { STATE_COLOURS } from "../shared/cp_view.ts";
 
@@ -34,12 +34,12 @@ export function tileLines(cp: CpView): string[] {
 
 /** The whole panel for a terminal of `width`×`rows`: the sections always fit, tiles take the rest. */
 export function renderCentral(
-  network: Network,
+  views: Views,
   width: number,
   rows: number,
   logTail: string[],
 ): string[] {
-  const cps = network.list().map(viewOf);
+  const cps = views.list();
   const live = cps.filter((cp) => cp.driverId);
   const requests = [paint("bold", "ON-GOING DRIVERS REQUESTS")];
   for (const cp of live.slice(0, 5)) {
@@ -51,7 +51,7 @@ export function renderCentral(
   if (live.length === 0) requests.push(paint("dim", "  none"));
   if (live.length > 5) requests.push(paint("dim", `  … and ${live.length - 5} more`));
   const messages = [paint("bold", "APPLICATION MESSAGES")];
-  for (const m of network.messages().slice(-6)) {
+  for (const m of views.messages().slice(-6)) {
     const colour = m.level === "info" ? "white" : m.level === "warn" ? "orange" : "red";
     messages.push(paint(colour, `  ${m.at.slice(11, 19)}  ${m.text}`));
   }

@@ -8,7 +8,7 @@
 import type { Producer } from "kafkajs";
 import { createKafka, createProducer } from "../shared/kafka/client.ts";
 import { type Follower, followTopic } from "../shared/kafka/follow.ts";
-import { topicNames, type Topics } from "../shared/topics.ts";
+import { route, topicNames, type Topics } from "../shared/topics.ts";
 import {
   encodeEvent,
   envelope,
@@ -57,6 +57,7 @@ export class Driver {
   /** Supplies in progress that Central showed this driver when it (re)started, by CP. */
   readonly #resumed = new Map<string, string>();
   #networkText = "";
+  readonly #views = new Map<string, CpView>();
   #listeners = new Set<() => void>();
 
   constructor(readonly o: DriverOptions) {
@@ -101,7 +102,7 @@ export class Driver {
         onMessage: (m) => {
           const e = parseEvent(m.value, ["network"] as const);
           if (typeof e === "string") return log.warn(`skipped a bad network view: ${e}`);
-          this.#network(e.cps, Date.parse(e.at));
+          this.#network(e, Date.parse(e.at));
         },
       }),
     );
@@ -229,8 +230,12 @@ export class Driver {
     current?.done(outcome);
   }
 
-  #network(cps: CpView[], at: number): void {
+  /** Each Central instance announces the CPs it owns: together they are the network. */
+  #network(e: { cps: CpView[]; removed?: string[] }, at: number): void {
     this.centralSeen = Math.max(this.centralSeen, Math.min(at, Date.now()));
+    for (const cp of e.cps) this.#views.set(cp.id, cp);
+    for (const id of e.removed ?? []) this.#views.delete(id);
+    const cps = [...this.#views.values()].sort((a, b) => a.id.localeCompare(b.id));
     this.cps = cps;
     const text = cps.map((c) => `${c.id}:${c.state}`).join(",");
     if (text !== this.#networkText && (this.o.showNetwork || this.#networkText === "")) {
@@ -241,9 +246,9 @@ export class Driver {
   }
 
   #send(body: Parameters<typeof envelope>[0], id?: string): Promise<void> {
-    const key = this.o.id;
+    const { topic, key } = route(this.topics, body);
     return this.#producer.send({
-      topic: this.topics.requests,
+      topic,
       messages: [{ key, value: encodeEvent(envelope(body, id)) }],
     })
       .then(() => {});

@@ -172,6 +172,22 @@ export function parseHostPort(value: string, name: string): { hostname: string; 
   return { hostname, port: parsePort(match[2], name) };
 }
 
+/**
+ * Parses a comma-separated list of `host:port` (several Central instances, tried in order).
+ *
+ * @example
+ * ```ts
+ * parseHostPorts("10.0.0.2:7000, 10.0.0.3:7000", "central"); // two addresses
+ * ```
+ */
+export function parseHostPorts(value: string, name: string): { hostname: string; port: number }[] {
+  const list = value.split(",").map((v) => v.trim()).filter((v) => v !== "");
+  if (list.length === 0) {
+    throw new ConfigError(`'${name}' must be host:port[,host:port…], got '${value}'`);
+  }
+  return list.map((v) => parseHostPort(v, name));
+}
+
 /** Parses a TCP port (0 lets the system choose). */
 export function parsePort(value: string, name: string): number {
   const port = Number(value);

@@ -20,11 +20,24 @@ export interface Envelope {
   at: string;
 }
 
-/** Driver (or Engine, for a request made at the CP) → Central. */
+/** Driver → Central (keyed by driver id): a (re)started driver's hello, a ticket's receipt. */
 export type RequestEvent =
-  | { type: "supply.request"; driverId: string; cpId: string; source: "driver" | "cp" }
   | { type: "driver.hello"; driverId: string }
   | { type: "ticket.ack"; driverId: string; sessionId: string };
+
+/** An operator's order to a CP. */
+export type OrderName = "STOP" | "RESUME";
+
+/**
+ * → the CP's owning Central (keyed by CP id, so that one CP's requests reach one instance, in
+ * order): supply requests from drivers and Engines; orders, enrolments and removals from any
+ * Central instance.
+ */
+export type CpRequestEvent =
+  | { type: "supply.request"; driverId: string; cpId: string; source: "driver" | "cp" }
+  | { type: "operator.order"; cpId: string; order: OrderName }
+  | { type: "cp.enrolled"; cpId: string; location: string; pricePerKwh: number }
+  | { type: "cp.removed"; cpId: string };
 
 /** A ticket: the final figures of a supply. */
 export interface Ticket {
@@ -88,16 +101,79 @@ export type CommandEvent =
   }
   | { type: "supply.cancel"; cpId: string; sessionId: string; reason: string };
 
-/** Central → everyone: the network's CPs. */
-export type NetworkEvent = { type: "network"; cps: CpView[] };
+/** An application message ("CP1 out of order"), as panels show it. */
+export interface AppMessage {
+  at: string;
+  text: string;
+  level: "info" | "warn" | "error";
+}
+
+/**
+ * A Central instance → everyone: the views of the CPs it owns (all of them when `full`, else
+ * those whose state changed), CPs removed, and its application messages.
+ */
+export type NetworkEvent = {
+  type: "network";
+  cps: CpView[];
+  from?: string;
+  full?: boolean;
+  removed?: string[];
+  messages?: AppMessage[];
+};
+
+/** One link of a holder's heartbeat: CP id, link id, Engine OK. */
+export type AliveLink = [cpId: string, linkId: string, engineOk: boolean];
+
+/**
+ * Central instance ↔ Central instances (one partition, read by all): the Monitor links each
+ * instance holds, and the orders the CPs' owners relay through them.
+ */
+export type LinkEvent =
+  | {
+    type: "link.up";
+    cpId: string;
+    holder: string;
+    linkId: string;
+    engineOk: boolean;
+    location: string;
+    pricePerKwh?: number;
+  }
+  | { type: "link.health"; cpId: string; holder: string; linkId: string; engineOk: boolean }
+  | { type: "link.down"; cpId: string; holder: string; linkId: string; reason: string }
+  | { type: "links.alive"; holder: string; links: AliveLink[] }
+  | {
+    type: "link.order";
+    cpId: string;
+    holder: string;
+    linkId: string;
+    order: OrderName;
+    from: string;
+  }
+  | { type: "link.order.result"; cpId: string; order: OrderName; outcome: string; to: string };
+
+/** A record a consumer could not apply, with why and where it came from. */
+export type DeadLetterEvent = {
+  type: "dead.letter";
+  reason: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The record's value as text (cut at 64 KB). */
+  value: string;
+  /** Who set it aside. */
+  by: string;
+};
 
 /** Any event body. */
 export type EventBody =
   | RequestEvent
+  | CpRequestEvent
   | NotificationEvent
   | TelemetryEvent
   | CommandEvent
-  | NetworkEvent;
+  | NetworkEvent
+  | LinkEvent
+  | DeadLetterEvent;
 
 /** An event as it travels. */
 export type Event<T extends EventBody = EventBody> = Envelope & T;
@@ -119,6 +195,12 @@ const num: Check = (v) => typeof v === "number" && Number.isFinite(v) && v >= 0;
 const iso: Check = (v) => typeof v === "string" && !Number.isNaN(Date.parse(v));
 const bool: Check = (v) => typeof v === "boolean";
 const optional = (c: Check): Check => (v) => v === undefined || c(v);
+const listOf = (c: Check, max: number): Check => (v) =>
+  Array.isArray(v) && v.length <= max && v.every(c);
+const aliveLink: Check = (v) =>
+  Array.isArray(v) && v.length === 3 && id(v[0]) && text(v[1]) && bool(v[2]);
+const order: Check = (v) => v === "STOP" || v === "RESUME";
+const int: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
 const oneOf = (...values: string[]): Check => (v) => values.includes(v as string);
 
 const ticketFields = {
@@ -136,6 +218,13 @@ const ticketFields = {
 /** The fields each type must have. */
 const SCHEMAS: Record<EventBody["type"], Record<string, Check>> = {
   "supply.request": { driverId: id, cpId: id, source: oneOf("driver", "cp") },
+  "operator.order": { cpId: id, order },
+  "cp.enrolled": {
+    cpId: id,
+    location: (v) => typeof v === "string" && v.length <= 200,
+    pricePerKwh: num,
+  },
+  "cp.removed": { cpId: id },
   "driver.hello": { driverId: id },
   "ticket.ack": { driverId: id, sessionId: text },
   authorized: {
@@ -155,7 +244,34 @@ const SCHEMAS: Record<EventBody["type"], Record<string, Check>> = {
   "supply.ended": ticketFields,
   "supply.authorize": { cpId: id, sessionId: text, driverId: id, pricePerKwh: num },
   "supply.cancel": { cpId: id, sessionId: text, reason: text },
-  network: { cps: Array.isArray },
+  network: {
+    cps: Array.isArray,
+    from: optional(text),
+    full: optional(bool),
+    removed: optional(listOf(id, 100_000)),
+    messages: optional(Array.isArray),
+  },
+  "link.up": {
+    cpId: id,
+    holder: text,
+    linkId: text,
+    engineOk: bool,
+    location: (v) => typeof v === "string" && v.length <= 200,
+    pricePerKwh: optional(num),
+  },
+  "link.health": { cpId: id, holder: text, linkId: text, engineOk: bool },
+  "link.down": { cpId: id, holder: text, linkId: text, reason: text },
+  "links.alive": { holder: text, links: listOf(aliveLink, 1_000_000) },
+  "link.order": { cpId: id, holder: text, linkId: text, order, from: text },
+  "link.order.result": { cpId: id, order, outcome: text, to: text },
+  "dead.letter": {
+    reason: text,
+    topic: text,
+    partition: int,
+    offset: text,
+    value: (v) => typeof v === "string",
+    by: text,
+  },
 };
 
 /**

@@ -25,8 +25,9 @@ export const TOPIC_PREFIX: Setting = {
 export const CENTRAL: Setting = {
   env: "EV_CENTRAL",
   default: "127.0.0.1:7000",
-  help: "where Central's socket server is",
-  placeholder: "HOST:PORT",
+  help:
+    "where Central's socket server is (several instances: a comma-separated list, tried in turn)",
+  placeholder: "HOST:PORT[,HOST:PORT…]",
 };
 
 /** A CP's id. */

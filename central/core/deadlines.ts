@@ -45,7 +45,7 @@ function expire(ctx: Ctx, cp: CpRecord): void {
     Math.round(ctx.state.settings.reservationMs / 1000)
   } s`;
   change(ctx, cp, { supply: undefined });
-  emit(ctx, { type: "storeExpiry", sessionId: s.sessionId, reason });
+  emit(ctx, { type: "storeExpiry", cpId: cp.id, sessionId: s.sessionId, reason });
   emit(ctx, {
     type: "command",
     event: { type: "supply.cancel", cpId: cp.id, sessionId: s.sessionId, reason },

@@ -30,15 +30,15 @@ export type EndableStatus = "authorized" | "charging" | "expired";
 export type Effect =
   /** Record a supply (one live per CP and per driver); answered `claimed` or `claimRefused`. */
   | { type: "claim"; session: NewSession }
-  | { type: "saveStarted"; sessionId: string; at: number }
+  | { type: "saveStarted"; cpId: string; sessionId: string; at: number }
   /** The latest figures of a live supply (may be saved later, with others). */
-  | { type: "saveProgress"; sessionId: string; kw: number; kwh: number; eur: number }
+  | { type: "saveProgress"; cpId: string; sessionId: string; kw: number; kwh: number; eur: number }
   /** Look up the session of an unexpected end; answered `sessionLoaded`. */
   | { type: "loadSession"; report: EndReport }
   /** Store a supply's end if the session is still in one of `from`; answered `endStored`. */
   | { type: "storeEnd"; ticket: Ticket; from: EndableStatus[] }
   /** A reservation not used: released, no ticket. */
-  | { type: "storeExpiry"; sessionId: string; reason: string }
+  | { type: "storeExpiry"; cpId: string; sessionId: string; reason: string }
   /** Publish a ticket (claimed first, so that no two instances send it). */
   | { type: "sendTicket"; ticket: Ticket }
   | { type: "notify"; event: NotificationEvent }

@@ -135,14 +135,19 @@ export function claimed(ctx: Ctx, e: In<"claimed">): void {
   const s = cp?.supply;
   if (!cp || s?.sessionId !== e.sessionId || s.phase !== "claiming") {
     // the CP went (removed, or owned elsewhere now) while it was recorded: released
-    emit(ctx, { type: "storeExpiry", sessionId: e.sessionId, reason: "CP no longer here" });
+    emit(ctx, {
+      type: "storeExpiry",
+      cpId: e.cpId,
+      sessionId: e.sessionId,
+      reason: "CP no longer here",
+    });
     return;
   }
   // the CP may have been lost or stopped while the supply was recorded
   const lost = DENIED_IN[stateOf({ ...cp, supply: undefined })];
   if (lost) {
     change(ctx, cp, { supply: undefined });
-    emit(ctx, { type: "storeExpiry", sessionId: s.sessionId, reason: lost });
+    emit(ctx, { type: "storeExpiry", cpId: cp.id, sessionId: s.sessionId, reason: lost });
     deny(ctx, { requestId: s.requestId, driverId: s.driverId, cpId: cp.id }, lost);
     return;
   }
@@ -191,7 +196,7 @@ export function started(ctx: Ctx, e: In<"started">): void {
   change(ctx, cp, {
     supply: { ...s, phase: "charging", startedAt: ctx.now, heardAt: ctx.now, deadline: undefined },
   });
-  emit(ctx, { type: "saveStarted", sessionId: s.sessionId, at: ctx.now });
+  emit(ctx, { type: "saveStarted", cpId: cp.id, sessionId: s.sessionId, at: ctx.now });
   say(ctx, `${cp.id} supplying ${s.driverId}`);
 }
 
@@ -229,7 +234,7 @@ export function progress(ctx: Ctx, e: In<"progress">): void {
       eur,
     },
   });
-  emit(ctx, { type: "saveProgress", sessionId: s.sessionId, kw: e.kw, kwh, eur });
+  emit(ctx, { type: "saveProgress", cpId: cp.id, sessionId: s.sessionId, kw: e.kw, kwh, eur });
 }
 
 function checkEur(ctx: Ctx, cpId: string, reported: number, kwh: number, price: number): void {

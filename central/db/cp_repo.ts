@@ -4,7 +4,7 @@
  * @module
  */
 import type postgres from "postgres";
-import type { CpState } from "../core/cp.ts";
+import type { CpState } from "../../shared/cp_view.ts";
 
 /** A CP's row, mapped to domain names. */
 export interface CpRow {
@@ -50,10 +50,20 @@ export class CpRepo {
     if (rows.length === 0) throw new DuplicateCpError(cp.id);
   }
 
-  /** Removes a CP; false when it was not enrolled. */
-  async remove(id: string): Promise<boolean> {
-    const rows = await this.sql`delete from cps where id = ${id} returning id`;
-    return rows.length > 0;
+  /**
+   * Removes a CP unless a supply is live there: "removed", "unknown" or "busy". The CP's row is
+   * locked first, so a supply being recorded at that moment is either seen here or refused.
+   */
+  async remove(id: string): Promise<"removed" | "unknown" | "busy"> {
+    return await this.sql.begin(async (tx) => {
+      const cp = await tx`select id from cps where id = ${id} for update`;
+      if (cp.length === 0) return "unknown" as const;
+      const live = await tx`select 1 from sessions
+        where cp_id = ${id} and status in ('authorized', 'charging') limit 1`;
+      if (live.length > 0) return "busy" as const;
+      await tx`delete from cps where id = ${id}`;
+      return "removed" as const;
+    });
   }
 
   /** Records what the CP's Monitor said at registration. */

@@ -1,9 +1,14 @@
 /**
- * The `sessions` table: one row per authorized supply, its ticket once ended.
+ * The `sessions` table: one row per authorized supply, its ticket once ended. Every write that
+ * several instances could race on is a compare-and-set (a claim, an end from a given status, a
+ * ticket claimed before it is sent); what a refusal means is the core's to decide.
  *
  * @module
  */
 import type postgres from "postgres";
+import type { Ticket } from "../../shared/events.ts";
+import type { ClaimRefusal, LiveSession, StoredSession } from "../core/inputs.ts";
+import type { EndableStatus, NewSession } from "../core/effects.ts";
 
 /** A session as the API shows it. */
 export interface SessionView {
@@ -34,31 +39,18 @@ export interface SessionView {
   };
 }
 
-/** The final figures of a supply. */
-export interface TicketFigures {
-  start: Date;
-  end: Date;
-  kwh: number;
-  eur: number;
-  partial: boolean;
-  reason: string;
-}
-
-/** A supply could not be recorded: the CP or the driver is busy, or the request is a duplicate. */
-export class SessionConflict extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = "SessionConflict";
-  }
-}
-
 /** Filters of {@link SessionRepo.list}. */
 export interface SessionFilter {
   cp?: string;
   driver?: string;
-  /** At most this many (default: all). */
+  /** At most this many. */
   limit?: number;
+  /** Sessions authorized before this one (the next page). */
+  before?: { authorizedAt: string; id: string };
 }
+
+/** How long a ticket's claim holds before another sender may take it over. */
+const CLAIM_LEASE_SECONDS = 30;
 
 /** Reads and writes the `sessions` table. */
 export class SessionRepo {
@@ -66,29 +58,45 @@ export class SessionRepo {
 
   /** Sessions, newest first. */
   async list(filter: SessionFilter = {}): Promise<SessionView[]> {
-    const { cp, driver, limit = null } = filter;
+    const { cp = null, driver = null, limit = null, before } = filter;
+    const at = before ? new Date(before.authorizedAt) : null;
+    const id = before?.id ?? null;
     const rows = await this.sql<RawSession[]>`select * from sessions
-      where (${cp ?? null}::text is null or cp_id = ${cp ?? null})
-        and (${driver ?? null}::text is null or driver_id = ${driver ?? null})
-      order by authorized_at desc limit ${limit}`;
+      where (${cp}::text is null or cp_id = ${cp})
+        and (${driver}::text is null or driver_id = ${driver})
+        and (${at}::timestamptz is null or (authorized_at, id) < (${at}::timestamptz, ${id}::text))
+      order by authorized_at desc, id desc limit ${limit}`;
     return rows.map(toView);
   }
 
-  /** Records a supply just authorized; throws {@link SessionConflict} when the CP or driver is busy. */
-  async authorize(
-    s: { id: string; cpId: string; driverId: string; requestId: string; pricePerKwh: number },
-  ) {
+  /** One session, or undefined. */
+  async get(id: string): Promise<SessionView | undefined> {
+    const rows = await this.sql<RawSession[]>`select * from sessions where id = ${id}`;
+    return rows[0] && toView(rows[0]);
+  }
+
+  /**
+   * Records a supply the core authorized; returns why the database would not, or undefined.
+   * The CP's row is locked (shared) meanwhile: a removal waits, or is seen and refused.
+   */
+  async claim(s: NewSession): Promise<ClaimRefusal | undefined> {
     try {
-      await this.sql`insert into sessions (id, cp_id, driver_id, request_id, status, price_per_kwh)
-        values (${s.id}, ${s.cpId}, ${s.driverId}, ${s.requestId}, 'authorized', ${s.pricePerKwh})`;
+      return await this.sql.begin(async (tx) => {
+        const cp = await tx`select id from cps where id = ${s.cpId} for share`;
+        if (cp.length === 0) return "unknown CP" as const;
+        await tx`insert into sessions (id, cp_id, driver_id, request_id, status, price_per_kwh,
+            authorized_at)
+          values (${s.id}, ${s.cpId}, ${s.driverId}, ${s.requestId}, 'authorized',
+            ${s.pricePerKwh}, ${new Date(s.authorizedAt)})`;
+        return undefined;
+      });
     } catch (e) {
-      const constraint = (e as { constraint_name?: string }).constraint_name ?? "";
-      if (constraint.includes("per_cp")) throw new SessionConflict("CP busy");
-      if (constraint.includes("per_driver")) {
-        throw new SessionConflict("driver already has a supply in progress");
-      }
-      if (constraint.includes("request_id")) throw new SessionConflict("duplicate request");
-      throw e;
+      const err = e as { code?: string; constraint_name?: string };
+      if (err.code !== "23505") throw e;
+      const constraint = err.constraint_name ?? "";
+      if (constraint.includes("per_cp")) return "CP busy";
+      if (constraint.includes("per_driver")) return "driver already has a supply in progress";
+      return "duplicate request";
     }
   }
 
@@ -98,72 +106,113 @@ export class SessionRepo {
       where id = ${id} and status = 'authorized'`;
   }
 
-  /** Records the latest figures of a live supply. */
-  async progress(id: string, f: { kw: number; kwh: number; eur: number }): Promise<void> {
-    await this
-      .sql`update sessions set kw = ${f.kw}, kwh = ${f.kwh}, eur = ${f.eur}, updated_at = now()
-      where id = ${id} and status in ('authorized', 'charging')`;
+  /** The latest figures of live supplies, many in one statement. */
+  async progress(rows: Array<{ id: string; kw: number; kwh: number; eur: number }>) {
+    if (rows.length === 0) return;
+    await this.sql`update sessions as s set kw = v.kw, kwh = v.kwh, eur = v.eur, updated_at = now()
+      from (select unnest(${rows.map((r) => r.id)}::text[]) as id,
+                   unnest(${rows.map((r) => r.kw)}::float8[]) as kw,
+                   unnest(${rows.map((r) => r.kwh)}::float8[]) as kwh,
+                   unnest(${rows.map((r) => r.eur)}::float8[]) as eur) as v
+      where s.id = v.id and s.status in ('authorized', 'charging')`;
   }
 
-  /**
-   * Ends a live supply of that CP and driver with its final figures; returns the ended session
-   * the first time, and undefined when it had ended already (a redelivered end changes nothing).
-   */
-  async end(
-    id: string,
-    cpId: string,
-    driverId: string,
-    f: TicketFigures,
-  ): Promise<SessionView | undefined> {
-    // an expired reservation whose car was plugged in late still gets its ticket
-    const rows = await this.sql<RawSession[]>`update sessions set status = 'ended',
-      started_at = coalesce(started_at, ${f.start}), ended_at = ${f.end}, kwh = ${f.kwh},
-      eur = ${f.eur}, partial = ${f.partial}, end_reason = ${f.reason}, updated_at = now()
-      where id = ${id} and cp_id = ${cpId} and driver_id = ${driverId}
-        and (status in ('authorized', 'charging') or (status = 'expired' and ${f.kwh > 0}::boolean))
-      returning *`;
-    return rows[0] && toView(rows[0]);
+  /** Stores a supply's end if its session is still in one of `from`; the ticket when it was. */
+  async end(t: Ticket, from: EndableStatus[]): Promise<Ticket | undefined> {
+    const rows = await this.sql`update sessions set status = 'ended',
+        started_at = coalesce(started_at, ${new Date(t.start)}), ended_at = ${new Date(t.end)},
+        kwh = ${t.kwh}, eur = ${t.eur}, partial = ${t.partial}, end_reason = ${t.reason},
+        updated_at = now()
+      where id = ${t.sessionId} and cp_id = ${t.cpId} and driver_id = ${t.driverId}
+        and status = any(${from}::text[])
+      returning id`;
+    return rows.length > 0 ? t : undefined;
   }
 
-  /** A reservation not used in time: released, no ticket. */
-  async expire(id: string): Promise<boolean> {
-    const rows = await this.sql`update sessions set status = 'expired', ended_at = now(),
-      end_reason = 'reservation expired', updated_at = now()
-      where id = ${id} and status = 'authorized' returning id`;
+  /** A reservation not used: released, no ticket. */
+  async expire(id: string, reason: string): Promise<void> {
+    await this.sql`update sessions set status = 'expired', ended_at = now(),
+      end_reason = ${reason}, updated_at = now()
+      where id = ${id} and status = 'authorized'`;
+  }
+
+  /** One session as the core needs it, or undefined. */
+  async load(id: string): Promise<StoredSession | undefined> {
+    const rows = await this.sql<RawSession[]>`select * from sessions where id = ${id}`;
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      id: r.id,
+      cpId: r.cp_id,
+      driverId: r.driver_id,
+      status: r.status,
+      pricePerKwh: Number(r.price_per_kwh),
+      authorizedAt: r.authorized_at.getTime(),
+      ticket: ticketOfRow(r),
+      ticketSent: r.ticket_sent_at !== null,
+    };
+  }
+
+  /** Supplies in progress (authorized or charging), for an instance taking CPs over. */
+  async live(driverId?: string): Promise<LiveSession[]> {
+    const driver = driverId ?? null;
+    const rows = await this.sql<RawSession[]>`select * from sessions
+      where status in ('authorized', 'charging')
+        and (${driver}::text is null or driver_id = ${driver})
+      order by authorized_at`;
+    return rows.map((r) => ({
+      id: r.id,
+      cpId: r.cp_id,
+      driverId: r.driver_id,
+      requestId: r.request_id,
+      status: r.status as LiveSession["status"],
+      pricePerKwh: Number(r.price_per_kwh),
+      authorizedAt: r.authorized_at.getTime(),
+      startedAt: r.started_at?.getTime(),
+      kw: r.kw,
+      kwh: r.kwh,
+    }));
+  }
+
+  /** Tickets stored but never published, at the CPs in `cpIds`, whose claim (if any) lapsed. */
+  async unsentTickets(cpIds: string[]): Promise<Ticket[]> {
+    if (cpIds.length === 0) return [];
+    const rows = await this.sql<RawSession[]>`select * from sessions
+      where status = 'ended' and ticket_sent_at is null and cp_id = any(${cpIds}::text[])
+        and (ticket_claimed_at is null
+          or ticket_claimed_at < now() - make_interval(secs => ${CLAIM_LEASE_SECONDS}))
+      order by ended_at limit 1000`;
+    return rows.map(ticketOfRow).filter((t) => t !== undefined);
+  }
+
+  /** Claims a ticket for sending; false when it went out or another sender holds it. */
+  async claimTicket(id: string, by: string): Promise<boolean> {
+    const rows = await this.sql`update sessions
+      set ticket_claimed_by = ${by}, ticket_claimed_at = now()
+      where id = ${id} and status = 'ended' and ticket_sent_at is null
+        and (ticket_claimed_at is null or ticket_claimed_by = ${by}
+          or ticket_claimed_at < now() - make_interval(secs => ${CLAIM_LEASE_SECONDS}))
+      returning id`;
     return rows.length > 0;
-  }
-
-  /** Supplies in progress (authorized or charging), for a restarted Central. */
-  async live(): Promise<SessionView[]> {
-    const rows = await this.sql<RawSession[]>`select * from sessions
-      where status in ('authorized', 'charging') order by authorized_at`;
-    return rows.map(toView);
-  }
-
-  /** Ended sessions whose ticket was not published yet (the outbox). */
-  async unsentTickets(): Promise<SessionView[]> {
-    const rows = await this.sql<RawSession[]>`select * from sessions
-      where status = 'ended' and ticket_sent_at is null order by ended_at`;
-    return rows.map(toView);
-  }
-
-  /** One ended session whose ticket was not published yet, if it is one. */
-  async unsentTicket(id: string): Promise<SessionView | undefined> {
-    const rows = await this.sql<RawSession[]>`select * from sessions
-      where id = ${id} and status = 'ended' and ticket_sent_at is null`;
-    return rows[0] && toView(rows[0]);
   }
 
   /** The ticket was published. */
   async ticketSent(id: string): Promise<void> {
-    await this.sql`update sessions set ticket_sent_at = now() where id = ${id}`;
+    await this.sql`update sessions set ticket_sent_at = now(), ticket_claimed_at = null
+      where id = ${id}`;
+  }
+
+  /** The ticket could not be published: its claim is let go (it is tried again). */
+  async releaseTicket(id: string, by: string): Promise<void> {
+    await this.sql`update sessions set ticket_claimed_at = null
+      where id = ${id} and ticket_claimed_by = ${by} and ticket_sent_at is null`;
   }
 
   /** Tickets a driver has not confirmed yet. */
-  async unackedTickets(driverId: string): Promise<SessionView[]> {
+  async unackedTickets(driverId: string): Promise<Ticket[]> {
     const rows = await this.sql<RawSession[]>`select * from sessions where driver_id = ${driverId}
       and status = 'ended' and ticket_acked_at is null order by ended_at limit 20`;
-    return rows.map(toView);
+    return rows.map(ticketOfRow).filter((t) => t !== undefined);
   }
 
   /** The driver confirmed its ticket. */
@@ -171,16 +220,10 @@ export class SessionRepo {
     await this.sql`update sessions set ticket_acked_at = coalesce(ticket_acked_at, now())
       where id = ${id} and driver_id = ${driverId}`;
   }
-
-  /** One session, or undefined. */
-  async get(id: string): Promise<SessionView | undefined> {
-    const rows = await this.sql<RawSession[]>`select * from sessions where id = ${id}`;
-    return rows[0] && toView(rows[0]);
-  }
 }
 
 /** A row of `sessions` as postgres.js returns it. */
-export interface RawSession {
+interface RawSession {
   id: string;
   request_id: string;
   cp_id: string;
@@ -190,14 +233,32 @@ export interface RawSession {
   authorized_at: Date;
   started_at: Date | null;
   ended_at: Date | null;
+  kw: number;
   kwh: number;
   eur: number;
   partial: boolean;
   end_reason: string | null;
+  ticket_sent_at: Date | null;
+}
+
+/** The ticket of an ended session's row. */
+function ticketOfRow(r: RawSession): Ticket | undefined {
+  if (r.status !== "ended" || !r.ended_at) return undefined;
+  return {
+    sessionId: r.id,
+    cpId: r.cp_id,
+    driverId: r.driver_id,
+    start: (r.started_at ?? r.authorized_at).toISOString(),
+    end: r.ended_at.toISOString(),
+    kwh: r.kwh,
+    eur: r.eur,
+    partial: r.partial,
+    reason: r.end_reason ?? "ended",
+  };
 }
 
 /** Maps a row to its view. */
-export function toView(r: RawSession): SessionView {
+function toView(r: RawSession): SessionView {
   const view: SessionView = {
     id: r.id,
     requestId: r.request_id,
@@ -213,16 +274,17 @@ export function toView(r: RawSession): SessionView {
   if (r.started_at) view.start = r.started_at.toISOString();
   if (r.ended_at) view.end = r.ended_at.toISOString();
   if (r.end_reason) view.endReason = r.end_reason;
-  if (r.status === "ended" && r.ended_at) {
+  const t = ticketOfRow(r);
+  if (t) {
     view.ticket = {
-      sessionId: r.id,
-      cp: r.cp_id,
-      driver: r.driver_id,
-      start: (r.started_at ?? r.authorized_at).toISOString(),
-      end: r.ended_at.toISOString(),
-      kwh: r.kwh,
-      eur: r.eur,
-      partial: r.partial,
+      sessionId: t.sessionId,
+      cp: t.cpId,
+      driver: t.driverId,
+      start: t.start,
+      end: t.end,
+      kwh: t.kwh,
+      eur: t.eur,
+      partial: t.partial,
     };
   }
   return view;

@@ -4,33 +4,30 @@
  *
  * @module
  */
-import { viewOf } from "../core/cp.ts";
-import type { Network } from "../network.ts";
-import type { Operator, Order } from "../operator.ts";
-import type { CpRepo } from "../db/cp_repo.ts";
+import type { Operations } from "../operations.ts";
+import { UnavailableError } from "../operations.ts";
+import type { Order } from "../core/effects.ts";
+import type { Views } from "../shell/views.ts";
 import type { SessionRepo } from "../db/session_repo.ts";
 import type { AuditRepo } from "../db/audit_repo.ts";
-import { DuplicateCpError, enrollCp, EnrollError, parseEnrollInput } from "../enrollment.ts";
+import { DuplicateCpError, EnrollError, parseEnrollInput } from "../enrollment.ts";
 import { json, jsonError, readJson } from "./respond.ts";
 import { networkEvents } from "./network_events.ts";
 import { serveStatic } from "./static.ts";
 import type { Metrics } from "../../shared/metrics.ts";
 import { idProblem } from "../../shared/ids.ts";
-import type { DriverBus } from "../driver_bus.ts";
-import type { KafkaLink } from "../kafka_link.ts";
+import type { DriverFeed } from "../kafka/driver_feed.ts";
 import { driverRoute } from "./drivers.ts";
 
 /** What the API works with. */
 export interface ApiDeps {
-  network: Network;
-  operator: Operator;
-  cps: CpRepo;
+  operations: Operations;
+  views: Views;
   sessions: SessionRepo;
   audit: AuditRepo;
   metrics: Metrics;
   token: string;
-  drivers: DriverBus;
-  kafka: KafkaLink;
+  feed: DriverFeed;
 }
 
 /** Builds the request handler. */
@@ -43,7 +40,9 @@ export function createHandler(
     try {
       res = await route(deps, req, addressOf(info));
     } catch (e) {
-      res = jsonError(500, e instanceof Error ? e.message : String(e));
+      res = e instanceof UnavailableError
+        ? jsonError(503, e.message)
+        : jsonError(500, e instanceof Error ? e.message : String(e));
     }
     requests.inc({ status: String(res.status) });
     return res;
@@ -54,7 +53,7 @@ async function route(deps: ApiDeps, req: Request, source: string): Promise<Respo
   const url = new URL(req.url);
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = req.method;
-  const { network } = deps;
+  const { operations } = deps;
 
   // a driver's own actions (its web page): not operator actions
   const forDriver = await driverRoute(req, path, deps);
@@ -68,19 +67,19 @@ async function route(deps: ApiDeps, req: Request, source: string): Promise<Respo
     return await action(deps, req, method, path, source);
   }
 
-  if (path === "/healthz") return json({ ok: true, cps: network.list().length });
+  if (path === "/healthz") return json({ ok: true, cps: operations.list().length });
   if (path === "/metrics") {
     return new Response(deps.metrics.render(), {
       headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
     });
   }
-  if (path === "/api/cps") return json(network.list().map(viewOf));
-  if (path === "/api/events") return networkEvents(network, req.signal);
-  if (path === "/api/messages") return json(network.messages());
+  if (path === "/api/cps") return json(operations.list());
+  if (path === "/api/events") return networkEvents(deps.views, req.signal);
+  if (path === "/api/messages") return json(deps.views.messages());
   let m = /^\/api\/cps\/([^/]+)$/.exec(path);
   if (m) {
-    const cp = network.get(decode(m[1]));
-    return cp ? json(viewOf(cp)) : jsonError(404, `unknown CP '${decode(m[1])}'`);
+    const cp = operations.get(decode(m[1]));
+    return cp ? json(cp) : jsonError(404, `unknown CP '${decode(m[1])}'`);
   }
   if (path === "/api/sessions") {
     const cp = url.searchParams.get("cp") || undefined;
@@ -110,11 +109,7 @@ async function action(
     const body = await readJson(req);
     if (body === undefined) return jsonError(400, "body is not readable JSON");
     try {
-      const input = parseEnrollInput(body);
-      const enrolled = await enrollCp(deps.cps, input);
-      deps.network.added(input);
-      await deps.audit.record({ ...by, action: `enroll ${input.id}`, result: "ok" });
-      return json(enrolled, 201);
+      return json(await deps.operations.enroll(parseEnrollInput(body), by), 201);
     } catch (e) {
       if (e instanceof EnrollError) return jsonError(400, e.message);
       if (e instanceof DuplicateCpError) return jsonError(409, e.message);
@@ -123,26 +118,24 @@ async function action(
   }
   let m = /^\/api\/cps\/(stop|resume)$/.exec(path);
   if (method === "POST" && m) {
-    const cps = await deps.operator.orderAll(toOrder(m[1]), by);
-    return json(cps.map(viewOf));
+    return json(await deps.operations.orderAll(toOrder(m[1]), by));
   }
   m = /^\/api\/cps\/([^/]+)\/(stop|resume)$/.exec(path);
   if (method === "POST" && m) {
     const id = decode(m[1]);
-    const cp = await deps.operator.order(id, toOrder(m[2]), by);
-    return cp ? json(viewOf(cp)) : jsonError(404, `unknown CP '${id}'`);
+    const cp = await deps.operations.order(id, toOrder(m[2]), by);
+    return cp ? json(cp) : jsonError(404, `unknown CP '${id}'`);
   }
   m = /^\/api\/cps\/([^/]+)$/.exec(path);
   if (method === "DELETE" && m) {
     const id = decode(m[1]);
     const problem = idProblem(id, "id");
     if (problem) return jsonError(400, problem);
-    if (deps.network.get(id)?.supply) {
+    const outcome = await deps.operations.remove(id, by);
+    if (outcome === "unknown") return jsonError(404, `unknown CP '${id}'`);
+    if (outcome === "busy") {
       return jsonError(409, `CP '${id}' has a supply in progress: stop it first`);
     }
-    if (!await deps.cps.remove(id)) return jsonError(404, `unknown CP '${id}'`);
-    deps.network.removed(id);
-    await deps.audit.record({ ...by, action: `remove ${id}`, result: "ok" });
     return json({ id, removed: true });
   }
   return jsonError(404, `no such action ${method} ${path}`);

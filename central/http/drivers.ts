@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { DriverBus } from "../driver_bus.ts";
-import type { KafkaLink } from "../kafka_link.ts";
+import type { DriverFeed } from "../kafka/driver_feed.ts";
+import type { Operations } from "../operations.ts";
 import { idProblem } from "../../shared/ids.ts";
 import { json, jsonError, readJson } from "./respond.ts";
 import { sseResponse } from "./sse.ts";
@@ -14,21 +14,23 @@ import { sseResponse } from "./sse.ts";
 export async function driverRoute(
   req: Request,
   path: string,
-  deps: { drivers: DriverBus; kafka: KafkaLink },
+  deps: { feed: DriverFeed; operations: Operations },
 ): Promise<Response | undefined> {
   const m = /^\/api\/drivers\/([^/]+)\/(requests|events)$/.exec(path);
   if (!m) return undefined;
   const driverId = decodeURIComponent(m[1]);
   const problem = idProblem(driverId, "driver id");
   if (problem) return jsonError(400, problem);
-  if (m[2] === "events" && req.method === "GET") return events(deps.drivers, driverId, req.signal);
+  if (m[2] === "events" && req.method === "GET") {
+    return await events(deps.feed, driverId, req.signal);
+  }
   if (m[2] === "requests" && req.method === "POST") {
     const body = await readJson(req) as { cp?: unknown } | undefined;
     if (!body || typeof body !== "object") return jsonError(400, "body is not readable JSON");
     const cpProblem = idProblem(body.cp, "cp");
     if (cpProblem) return jsonError(400, cpProblem);
     try {
-      const requestId = await deps.kafka.requestSupply(driverId, body.cp as string);
+      const requestId = await deps.operations.requestSupply(driverId, body.cp as string);
       return json({ requestId, driverId, cp: body.cp }, 202);
     } catch (e) {
       return jsonError(503, e instanceof Error ? e.message : String(e));
@@ -37,6 +39,20 @@ export async function driverRoute(
   return jsonError(405, `${req.method} not allowed on ${path}`);
 }
 
-function events(drivers: DriverBus, driverId: string, signal: AbortSignal): Response {
-  return sseResponse(signal, (send) => drivers.subscribe(driverId, (e) => send(e.type, e)));
+async function events(feed: DriverFeed, driverId: string, signal: AbortSignal): Promise<Response> {
+  const queued: Array<Parameters<Parameters<DriverFeed["subscribe"]>[1]>[0]> = [];
+  let deliver = (e: (typeof queued)[number]): void => {
+    queued.push(e);
+  };
+  let stop: () => void;
+  try {
+    stop = await feed.subscribe(driverId, (e) => deliver(e));
+  } catch (e) {
+    return jsonError(503, `cannot follow the driver's notifications: ${(e as Error).message}`);
+  }
+  return sseResponse(signal, (send) => {
+    deliver = (e) => send(e.type, e);
+    for (const e of queued.splice(0)) deliver(e);
+    return stop;
+  });
 }

@@ -21,14 +21,16 @@ function connect() {
     messages = data.messages;
     renderAll();
   });
-  events.addEventListener("cp", (e) => {
-    const cp = JSON.parse(e.data);
-    cps.set(cp.id, cp);
-    record(cp);
-    renderTile(cp);
+  // the views that changed, twice a second at most
+  events.addEventListener("cps", (e) => {
+    for (const cp of JSON.parse(e.data)) {
+      cps.set(cp.id, cp);
+      record(cp);
+      renderTile(cp);
+      if (selected === cp.id) renderDetail(false);
+    }
     renderRequests();
     renderCounts();
-    if (selected === cp.id) renderDetail(false);
   });
   events.addEventListener("removed", (e) => {
     const { id } = JSON.parse(e.data);

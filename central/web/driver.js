@@ -16,9 +16,8 @@ function network() {
     for (const cp of JSON.parse(e.data).cps) cps.set(cp.id, cp);
     render();
   });
-  events.addEventListener("cp", (e) => {
-    const cp = JSON.parse(e.data);
-    cps.set(cp.id, cp);
+  events.addEventListener("cps", (e) => {
+    for (const cp of JSON.parse(e.data)) cps.set(cp.id, cp);
     render();
   });
   events.addEventListener("removed", (e) => {

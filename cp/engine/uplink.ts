@@ -14,7 +14,7 @@ import type { Engine, Uplink } from "./engine.ts";
 import type { Supply, SupplyEnd } from "./supply.ts";
 import { createKafka, createProducer } from "../../shared/kafka/client.ts";
 import { type Follower, followTopic } from "../../shared/kafka/follow.ts";
-import { topicNames, type Topics } from "../../shared/topics.ts";
+import { route, topicNames, type Topics } from "../../shared/topics.ts";
 import { encodeEvent, envelope, type EventBody, parseEvent } from "../../shared/events.ts";
 import { RecentIds } from "../../shared/recent_ids.ts";
 import { Backoff, sleep } from "../../shared/backoff.ts";
@@ -59,8 +59,9 @@ export function engineUplink(engine: Engine, topics: Topics, send: Send): Uplink
         reason: end.reason,
       }),
     request: (driverId: string) => {
-      send(topics.requests, driverId, { type: "supply.request", driverId, cpId: id, source: "cp" })
-        .catch((e) => engine.note(`request not sent: ${errorMessage(e)}`));
+      const body = { type: "supply.request", driverId, cpId: id, source: "cp" } as const;
+      const { topic, key } = route(topics, body);
+      send(topic, key, body).catch((e) => engine.note(`request not sent: ${errorMessage(e)}`));
     },
   };
 }

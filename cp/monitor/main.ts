@@ -7,6 +7,7 @@
 import {
   loadConfig,
   parseHostPort,
+  parseHostPorts,
   parseNumber,
   type ProgramSpec,
   required,
@@ -22,7 +23,8 @@ import { renderMonitor } from "./panel.ts";
 const log = createLogger("monitor");
 
 const SPEC = {
-  usage: "deno task monitor --id CP1 --secret S [--engine HOST:PORT] [--central HOST:PORT]",
+  usage:
+    "deno task monitor --id CP1 --secret S [--engine HOST:PORT] [--central HOST:PORT[,HOST:PORT…]]",
   summary: "EV_CP_M: a charging point's monitor. Authenticates the CP with Central, checks its " +
     "Engine every second, reports faults and recoveries, relays Central's orders.",
   settings: {
@@ -56,7 +58,7 @@ runMain(async () => {
     location: v.location ?? "",
     pricePerKwh: v.price === undefined ? undefined : parseNumber(v.price, "price"),
     engine: parseHostPort(v.engine!, "engine"),
-    central: parseHostPort(v.central!, "central"),
+    central: parseHostPorts(v.central!, "central"),
   });
   monitor.start();
   const console = startConsole({

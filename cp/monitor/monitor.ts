@@ -4,6 +4,8 @@
  *   makes the Engine KO at once;
  * - to Central: authenticates the CP (AUTH), then reports the Engine's health (HEALTH) every
  *   second and at once on a change, and relays Central's orders (STOP/RESUME) to the Engine.
+ *   Central may be several instances: when one is away (or goes), the next in the list is tried
+ *   at once, and the CP registers there (its state is resynchronised by the AUTH).
  *
  * @module
  */
@@ -32,7 +34,8 @@ export interface MonitorOptions {
   /** Sent at registration; undefined keeps what Central has. */
   pricePerKwh?: number;
   engine: { hostname: string; port: number };
-  central: { hostname: string; port: number };
+  /** Central's instances, tried in turn. */
+  central: { hostname: string; port: number }[];
 }
 
 /** What Central made of us. */
@@ -45,6 +48,8 @@ export class Monitor {
   central: CentralLinkState = "connecting";
   /** The CP's state as Central last answered it. */
   cpState = "";
+  /** The Central instance connected to, or being tried. */
+  centralAt = "";
   /** Why Central refused us, when it did. */
   refusal = "";
   readonly notes: string[] = [];
@@ -183,19 +188,26 @@ export class Monitor {
   async #centralLoop(): Promise<void> {
     const backoff = new Backoff({ minMs: 300, maxMs: 5_000 });
     const signal = this.#stop.signal;
+    const all = this.options.central;
     // an Engine starting up (connecting to Kafka) is not a fault: give it a moment to be ready,
     // then register with its true health, whatever it is
     await Promise.race([this.#engineKnown, sleep(ENGINE_GRACE_MS, signal)]);
+    let index = 0;
+    let failures = 0;
     while (!signal.aborted) {
+      const central = all[index % all.length];
+      this.centralAt = addr(central);
       let conn: Deno.TcpConn;
       try {
-        conn = await Deno.connect(this.options.central);
+        conn = await Deno.connect(central);
       } catch (e) {
         this.#setCentral(
           "unreachable",
-          `Central unreachable at ${addr(this.options.central)}: ${errorMessage(e)}`,
+          `Central unreachable at ${addr(central)}: ${errorMessage(e)}`,
         );
-        await sleep(backoff.next(), signal);
+        index++;
+        // the next instance at once; a pause only once every one of them was tried
+        if (++failures % all.length === 0) await sleep(backoff.next(), signal);
         continue;
       }
       const link = new FramedLink(conn, {
@@ -203,8 +215,10 @@ export class Monitor {
         onBadInput: (reason) => log.warn(`bad input from Central: ${reason}`),
         requestTimeoutMs: CENTRAL_TIMEOUT_MS,
       });
-      if (await this.#authenticate(link)) {
+      const registered = await this.#authenticate(link, central);
+      if (registered) {
         backoff.reset();
+        failures = 0;
         await this.#reportEverySecond(link);
         this.#centralLink = undefined;
       }
@@ -212,13 +226,20 @@ export class Monitor {
       await link.closed;
       if (signal.aborted) return;
       if (this.central === "connected") {
-        this.#setCentral("unreachable", "connection to Central lost");
+        this.#setCentral("unreachable", `connection to Central at ${addr(central)} lost`);
       }
-      await sleep(backoff.next(), signal);
+      if (all.length > 1) {
+        // this instance went: the next one now
+        index++;
+        if (!registered && ++failures % all.length === 0) await sleep(backoff.next(), signal);
+      } else await sleep(backoff.next(), signal);
     }
   }
 
-  async #authenticate(link: FramedLink): Promise<boolean> {
+  async #authenticate(
+    link: FramedLink,
+    central: { hostname: string; port: number },
+  ): Promise<boolean> {
     const o = this.options;
     try {
       const reply = await link.request({
@@ -237,7 +258,7 @@ export class Monitor {
       this.refusal = "";
       this.cpState = reply.fields[0] ?? "";
       this.#centralLink = link;
-      this.#setCentral("connected", `registered with Central at ${addr(o.central)} as ${o.id}`);
+      this.#setCentral("connected", `registered with Central at ${addr(central)} as ${o.id}`);
       // the Engine may have changed while AUTH was on its way
       this.#report();
       return true;

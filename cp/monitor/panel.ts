@@ -24,7 +24,7 @@ export function renderMonitor(m: Monitor, width: number, logTail: string[]): str
     paint("bold", `EV CHARGING POINT MONITOR  ${o.id}`),
     "=".repeat(Math.min(width, 60)),
     `  engine   ${o.engine.hostname}:${o.engine.port}  ${engine}`,
-    `  central  ${o.central.hostname}:${o.central.port}  ${central}`,
+    `  central  ${m.centralAt}  ${central}`,
     "",
     paint("bold", "EVENTS"),
     ...m.notes.slice(-10).map((n) => `  ${n}`),

@@ -7,7 +7,7 @@
  */
 import { createKafka, createProducer } from "../../shared/kafka/client.ts";
 import { type Follower, followTopic } from "../../shared/kafka/follow.ts";
-import { topicNames } from "../../shared/topics.ts";
+import { route, topicNames } from "../../shared/topics.ts";
 import { parseEvent } from "../../shared/events.ts";
 import { sleep } from "../../shared/backoff.ts";
 import { Batcher } from "../../shared/kafka/batcher.ts";
@@ -99,13 +99,11 @@ export class SimDrivers {
         }
       },
     });
-    const send = (driverId: string, cpId: string, id: string) =>
-      this.#batcher.send(topics.requests, driverId, {
-        type: "supply.request",
-        driverId,
-        cpId,
-        source: "driver",
-      }, id);
+    const send = (driverId: string, cpId: string, id: string) => {
+      const body = { type: "supply.request", driverId, cpId, source: "driver" } as const;
+      const { topic, key } = route(topics, body);
+      return this.#batcher.send(topic, key, body, id);
+    };
     for (const [driverId, cpId] of this.o.plan) this.#loops.push(this.#loop(driverId, cpId, send));
   }
 

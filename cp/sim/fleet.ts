@@ -27,7 +27,8 @@ export interface FleetOptions {
   secretOf: (id: string) => string;
   brokers: string;
   topicPrefix: string;
-  central: { hostname: string; port: number };
+  /** Central's instances, tried in turn. */
+  central: { hostname: string; port: number }[];
   maxKw: number;
   autoPlug: number;
   autoUnplug: number;

@@ -7,7 +7,7 @@
  */
 import {
   loadConfig,
-  parseHostPort,
+  parseHostPorts,
   parseNumber,
   type ProgramSpec,
   runMain,
@@ -79,7 +79,7 @@ runMain(async () => {
     secretOf,
     brokers: v.kafka!,
     topicPrefix: v["topic-prefix"]!,
-    central: parseHostPort(v.central!, "central"),
+    central: parseHostPorts(v.central!, "central"),
     maxKw: parseNumber(v["max-kw"]!, "max-kw"),
     autoPlug: parseNumber(v.plug!, "plug"),
     autoUnplug: parseNumber(v.charge!, "charge"),

@@ -6,7 +6,13 @@
  *
  * @module
  */
-import type { Consumer, ConsumerConfig, EachMessagePayload, Kafka } from "kafkajs";
+import type {
+  Consumer,
+  ConsumerConfig,
+  EachBatchPayload,
+  EachMessagePayload,
+  Kafka,
+} from "kafkajs";
 import { Backoff, sleep } from "../backoff.ts";
 import { createLogger, errorMessage } from "../log.ts";
 
@@ -15,7 +21,8 @@ const log = createLogger("kafka");
 /** Options of {@link superviseConsumer}. */
 export interface SupervisedOptions {
   kafka: Kafka;
-  topic: string;
+  /** The topic (or topics) to subscribe to. */
+  topic: string | string[];
   config: ConsumerConfig;
   /** A new group (no committed offsets) starts at the beginning. @default false */
   fromBeginning?: boolean;
@@ -27,7 +34,12 @@ export interface SupervisedOptions {
    */
   startAt?: Map<number, string>;
   /** Called for every record; its offset is committed once it resolves. */
-  eachMessage: (payload: EachMessagePayload) => Promise<void>;
+  eachMessage?: (payload: EachMessagePayload) => Promise<void>;
+  /**
+   * Or called for every batch (of one partition). Offsets are not resolved for it: it calls
+   * `resolveOffset` for what it has done (what it has not is fetched again).
+   */
+  eachBatch?: (payload: EachBatchPayload) => Promise<void>;
   /** Told of every consumer made (to listen to its events). */
   onConsumer?: (consumer: Consumer) => void;
 }
@@ -55,18 +67,29 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
       restart();
     });
     await consumer.connect();
-    await consumer.subscribe({ topic: o.topic, fromBeginning: o.fromBeginning ?? false });
-    await consumer.run({
-      partitionsConsumedConcurrently: o.partitionsConsumedConcurrently ?? 1,
-      eachMessage: async (payload) => {
-        await o.eachMessage(payload);
-        if (o.startAt) {
-          positions.set(payload.partition, String(BigInt(payload.message.offset) + 1n));
-        }
-      },
-    });
+    const topics = Array.isArray(o.topic) ? o.topic : [o.topic];
+    await consumer.subscribe({ topics, fromBeginning: o.fromBeginning ?? false });
+    const partitionsConsumedConcurrently = o.partitionsConsumedConcurrently ?? 1;
+    const eachBatch = o.eachBatch;
+    if (eachBatch) {
+      await consumer.run({
+        partitionsConsumedConcurrently,
+        eachBatch,
+        eachBatchAutoResolve: false,
+      });
+    } else {
+      await consumer.run({
+        partitionsConsumedConcurrently,
+        eachMessage: async (payload) => {
+          await o.eachMessage?.(payload);
+          if (o.startAt) {
+            positions.set(payload.partition, String(BigInt(payload.message.offset) + 1n));
+          }
+        },
+      });
+    }
     for (const [partition, offset] of positions) {
-      consumer.seek({ topic: o.topic, partition, offset });
+      consumer.seek({ topic: topics[0], partition, offset });
     }
   };
 

@@ -1,0 +1,225 @@
+/**
+ * Central's socket server for CP Monitors: this instance holds the links of the Monitors that
+ * connect to it, whoever owns their CPs. A link must authenticate (AUTH with the CP's id and
+ * secret) within {@link AUTH_TIMEOUT_MS}; then its HEALTH reports (one a second) are relayed to
+ * every instance as link facts, and silence for {@link SILENCE_MS} or a closed connection ends
+ * it. The owner's orders come back through here and are ACKed, NACKed or time out.
+ *
+ * Async all the way: a silent or half-open connection costs a timer, not a thread.
+ *
+ * @module
+ */
+import type { FramedLink } from "../../shared/protocol/link.ts";
+import { serveLinks } from "../../shared/protocol/server.ts";
+import type { Request } from "../../shared/protocol/messages.ts";
+import { RequestTimeoutError } from "../../shared/protocol/errors.ts";
+import type { AliveLink, LinkEvent, OrderName } from "../../shared/events.ts";
+import { admission, type LinkPhase, mayAuthenticate, mayRequest } from "../core/registration.ts";
+import type { CpRepo } from "../db/cp_repo.ts";
+import type { AuditRepo } from "../db/audit_repo.ts";
+import { verifySecret } from "../secrets.ts";
+import type { Metrics } from "../../shared/metrics.ts";
+import { createLogger, errorMessage } from "../../shared/log.ts";
+
+const log = createLogger("central");
+
+/** A new connection must authenticate within this time. */
+export const AUTH_TIMEOUT_MS = 5_000;
+/** A Monitor silent this long is let go (it reports every second). */
+export const SILENCE_MS = 3_500;
+/** How long an order waits for its ACK. */
+export const ORDER_TIMEOUT_MS = 3_000;
+
+type LinkFact = Extract<LinkEvent, { type: "link.up" | "link.health" | "link.down" }>;
+
+/** What the server needs. */
+export interface MonitorLinksOptions {
+  hostname: string;
+  port: number;
+  instance: string;
+  cps: Pick<CpRepo, "get" | "updateDetails">;
+  audit: AuditRepo;
+  metrics: Metrics;
+  /** Tells every instance a fact about a link held here. */
+  tell(fact: LinkFact): void;
+  /** The state shown for a CP now (answered to its Monitor). */
+  stateOf(cpId: string): string;
+  /** An application message for people. */
+  message(text: string, level: "info" | "warn"): void;
+}
+
+/** A held link. */
+interface Held {
+  link: FramedLink;
+  linkId: string;
+  engineOk: boolean;
+}
+
+/** The running server. */
+export interface MonitorLinks {
+  /** The links held now (for the heartbeat). */
+  held(): AliveLink[];
+  /** Sends an order on a link held here; resolves with the Monitor's answer. */
+  sendOrder(cpId: string, linkId: string, order: OrderName): Promise<string>;
+  /** Lets a CP's link go (the CP was removed). */
+  let(cpId: string): void;
+  addr: Deno.NetAddr;
+  close(): Promise<void>;
+}
+
+/** Starts listening for Monitors. */
+export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
+  const listener = Deno.listen({ hostname: o.hostname, port: o.port });
+  const byCp = new Map<string, Held>();
+  let next = 0;
+  // a clean stop is not the Monitors' doing: their links are not reported gone (they move on
+  // to another instance, and their supplies go on)
+  let closing = false;
+  const badInput = o.metrics.counter(
+    "ev_socket_bad_input_total",
+    "bad frames and messages on CP sockets",
+  );
+
+  const server = serveLinks(listener, (remote) => {
+    let phase: LinkPhase = "new";
+    let held: (Held & { cpId: string }) | undefined;
+    let link!: FramedLink;
+    let authTimer: ReturnType<typeof setTimeout> | undefined;
+
+    async function authenticate(msg: Extract<Request, { type: "AUTH" }>) {
+      const may = mayAuthenticate(phase);
+      if (!may.ok) return { nack: may.reason };
+      phase = "verifying";
+      let row;
+      try {
+        row = await o.cps.get(msg.cpId);
+      } catch (e) {
+        phase = "new";
+        log.warn(`cannot check ${msg.cpId}'s credentials: ${errorMessage(e)}`);
+        return { nack: "Central cannot check credentials right now: try again" };
+      }
+      const verdict = admission(
+        msg.cpId,
+        row !== undefined,
+        row !== undefined && await verifySecret(msg.secret, row.secretHash),
+      );
+      await o.audit.record({
+        source: remote,
+        actor: msg.cpId,
+        action: "authenticate",
+        result: verdict.ok ? "ok" : verdict.reason,
+      });
+      if (!verdict.ok || !row) {
+        const reason = verdict.ok ? "refused" : verdict.reason;
+        o.message(`registration of ${msg.cpId} from ${remote} refused: ${reason}`, "warn");
+        // a refused Monitor gets its reason, then the connection ends
+        setTimeout(() => link.close(), 100);
+        phase = "closed";
+        return { nack: reason };
+      }
+      // the Monitor may have gone while its secret was checked: nothing to register then
+      if (link.closeReason !== undefined) return { nack: "connection closed" };
+      phase = "authenticated";
+      clearTimeout(authTimer);
+      const location = msg.location || row.location;
+      const pricePerKwh = msg.pricePerKwh ?? row.pricePerKwh;
+      if (location !== row.location || pricePerKwh !== row.pricePerKwh) {
+        await o.cps.updateDetails(msg.cpId, location, pricePerKwh).catch((e) =>
+          log.warn(`details of ${msg.cpId} not saved: ${errorMessage(e)}`)
+        );
+      }
+      const previous = byCp.get(msg.cpId);
+      held = {
+        cpId: msg.cpId,
+        link,
+        linkId: `${o.instance}/${++next}`,
+        engineOk: msg.health !== "KO",
+      };
+      byCp.set(msg.cpId, held);
+      previous?.link.close();
+      o.tell({
+        type: "link.up",
+        cpId: msg.cpId,
+        holder: o.instance,
+        linkId: held.linkId,
+        engineOk: held.engineOk,
+        location,
+        pricePerKwh,
+      });
+      log.info(`${msg.cpId} linked from ${remote}`);
+      return { ack: [o.stateOf(msg.cpId)] };
+    }
+
+    async function handle(msg: Request) {
+      if (msg.type === "AUTH") return await authenticate(msg);
+      const may = mayRequest(phase, msg.type);
+      if (!may.ok || !held || msg.type !== "HEALTH") {
+        return { nack: may.ok ? "unexpected" : may.reason };
+      }
+      const engineOk = msg.health === "OK";
+      if (engineOk !== held.engineOk) {
+        held.engineOk = engineOk;
+        o.tell({
+          type: "link.health",
+          cpId: held.cpId,
+          holder: o.instance,
+          linkId: held.linkId,
+          engineOk,
+        });
+      }
+      return { ack: [o.stateOf(held.cpId)] };
+    }
+
+    return {
+      idleTimeoutMs: SILENCE_MS,
+      onRequest: handle,
+      onBadInput: (reason) => {
+        badInput.inc();
+        log.warn(`bad input from ${held?.cpId ?? remote}: ${reason}`);
+      },
+      accepted: (accepted) => {
+        link = accepted;
+        authTimer = setTimeout(() => {
+          if (phase === "authenticated") return;
+          log.warn(`${remote} did not authenticate within ${AUTH_TIMEOUT_MS} ms: closed`);
+          link.close();
+        }, AUTH_TIMEOUT_MS);
+        link.closed.then(() => {
+          clearTimeout(authTimer);
+          phase = "closed";
+          if (held && byCp.get(held.cpId) === held) {
+            byCp.delete(held.cpId);
+            if (closing) return;
+            o.tell({
+              type: "link.down",
+              cpId: held.cpId,
+              holder: o.instance,
+              linkId: held.linkId,
+              reason: link.closeReason ?? "closed",
+            });
+          }
+        });
+      },
+    };
+  });
+
+  return {
+    held: () => [...byCp].map(([cpId, h]) => [cpId, h.linkId, h.engineOk]),
+    sendOrder: async (cpId, linkId, order) => {
+      const held = byCp.get(cpId);
+      if (!held || held.linkId !== linkId) return "not connected";
+      try {
+        const reply = await held.link.request({ type: order }, { timeoutMs: ORDER_TIMEOUT_MS });
+        return reply.type === "ACK" ? "ack" : `nack: ${reply.reason}`;
+      } catch (e) {
+        return e instanceof RequestTimeoutError ? "timeout" : "not connected";
+      }
+    },
+    let: (cpId) => byCp.get(cpId)?.link.close(),
+    addr: listener.addr,
+    close: () => {
+      closing = true;
+      return server.close();
+    },
+  };
+}
