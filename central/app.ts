@@ -29,7 +29,7 @@ import { runLineCommand } from "./line_commands.ts";
 import { CP_STATES } from "../shared/cp_view.ts";
 import { CP_PARTITIONS, topicNames } from "../shared/topics.ts";
 import { partitionOf } from "../shared/partition.ts";
-import { createKafka, createProducer } from "../shared/kafka/client.ts";
+import { createKafka, createProducer, probeBroker } from "../shared/kafka/client.ts";
 import { Publisher } from "../shared/kafka/publisher.ts";
 import { Metrics } from "../shared/metrics.ts";
 import { createLogger, errorMessage } from "../shared/log.ts";
@@ -67,6 +67,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   );
   const db = await openDatabase({ url: o.databaseUrl, dataDir: o.dataDir });
   log.info(`database: ${db.where}`);
+  const sql = db.sql;
   const cps = new CpRepo(db.sql);
   const sessions = new SessionRepo(db.sql);
   const audit = new AuditRepo(db.sql);
@@ -187,6 +188,19 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     publish,
     kafkaReady: () => kafkaReady,
   });
+  const readiness = async (): Promise<string[]> => {
+    const problems: string[] = [];
+    if (!kafkaReady) problems.push(`Kafka at ${o.kafka} not connected yet`);
+    else if (!await probeBroker(o.kafka, 2_000)) {
+      problems.push(`Kafka at ${o.kafka} does not answer`);
+    }
+    const db = await Promise.race([
+      sql`select 1`.then(() => ""),
+      new Promise<string>((r) => setTimeout(() => r("the database does not answer"), 2_000)),
+    ]).catch((e) => `the database: ${errorMessage(e)}`);
+    if (db) problems.push(db);
+    return problems;
+  };
   const feed = new DriverFeed({ kafka, topics, topicPrefix: o.topicPrefix, instance });
   const { token, generated } = await operatorToken(o.token, o.dataDir);
   const http = Deno.serve({
@@ -194,7 +208,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     port: o.httpPort,
     onListen: () => {},
     onError: (e) => new Response(JSON.stringify({ error: errorMessage(e) }), { status: 500 }),
-  }, createHandler({ operations, views, sessions, audit, metrics, token, feed }));
+  }, createHandler({ operations, views, sessions, audit, metrics, token, feed, readiness }));
 
   const shown = o.listen === "0.0.0.0" ? "127.0.0.1" : o.listen;
   log.info(`CP socket server on ${o.listen}:${o.port}`);

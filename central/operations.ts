@@ -20,6 +20,9 @@ import { enrollCp, type EnrollInput } from "./enrollment.ts";
 import type { EventBody } from "../shared/events.ts";
 import { envelope } from "../shared/events.ts";
 
+/** How long an order may wait for the broker before the operator is told to try again. */
+const SEND_TIMEOUT_MS = 5_000;
+
 /** Who asked, for the audit log. */
 export interface Actor {
   actor: string;
@@ -121,7 +124,18 @@ export class Operations {
 
   async #send(body: EventBody, id?: string): Promise<void> {
     if (!this.o.kafkaReady()) throw new UnavailableError("Kafka is not connected yet: try again");
-    await this.o.publish(body, id);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new UnavailableError("Kafka did not take the order in time: try again")),
+        SEND_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([this.o.publish(body, id), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Tells the owner (best effort: the database has it already). */

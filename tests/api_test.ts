@@ -123,7 +123,7 @@ Deno.test("API: every endpoint, token guard, bad ids and bodies", flow, async (t
     };
     await until(/event: snapshot\ndata: .*"CPX"/);
     await net.fetch("POST", "/api/cps", { id: "CPZ", location: "Lab", pricePerKwh: 0.3 });
-    await until(/event: cp\ndata: .*"CPZ"/);
+    await until(/event: cps\ndata: .*"CPZ"/);
     await net.fetch("DELETE", "/api/cps/CPZ");
     await until(/event: removed\ndata: \{"id":"CPZ"\}/);
     await reader.cancel();

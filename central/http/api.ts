@@ -28,6 +28,8 @@ export interface ApiDeps {
   metrics: Metrics;
   token: string;
   feed: DriverFeed;
+  /** What keeps Central from serving now (none: ready). */
+  readiness(): Promise<string[]>;
 }
 
 /** Builds the request handler. */
@@ -68,6 +70,10 @@ async function route(deps: ApiDeps, req: Request, source: string): Promise<Respo
   }
 
   if (path === "/healthz") return json({ ok: true, cps: operations.list().length });
+  if (path === "/readyz") {
+    const problems = await deps.readiness();
+    return json({ ready: problems.length === 0, problems }, problems.length === 0 ? 200 : 503);
+  }
   if (path === "/metrics") {
     return new Response(deps.metrics.render(), {
       headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },

@@ -45,17 +45,44 @@ export class TestNetwork implements AsyncDisposable {
   /** Starts (or restarts) Central and waits until its API answers. */
   async startCentral(): Promise<Program> {
     this.central = this.#track(await start("central", ["--no-panel"], this.env, "central"));
-    await waitFor(
-      "Central's API",
-      async () => (await this.fetch("GET", "/healthz")).status === 200,
-      60_000,
-    );
+    await this.waitReady();
     return this.central;
   }
 
-  /** A request to Central's API (with the operator token). */
-  async fetch(method: string, path: string, body?: unknown, token = this.token): Promise<Response> {
-    const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`, {
+  /** Waits until the Central at `port` is ready (its Kafka side and database answer). */
+  async waitReady(port = this.httpPort): Promise<void> {
+    await waitFor(
+      `Central at :${port} to be ready`,
+      async () => (await this.fetch("GET", "/readyz", undefined, this.token, port)).status === 200,
+      90_000,
+    );
+  }
+
+  /** Starts another Central instance on the same database and topics, on ports of its own. */
+  async startInstance(
+    name: string,
+    ports = { http: freePort(), cp: freePort() },
+  ): Promise<{ program: Program; http: number; cp: number }> {
+    const env = {
+      ...this.env,
+      EV_HTTP_PORT: String(ports.http),
+      EV_CENTRAL_PORT: String(ports.cp),
+      EV_DATA_DIR: `${this.dir}/data-${name}`,
+    };
+    const program = this.#track(await start("central", ["--no-panel"], env, `central ${name}`));
+    await this.waitReady(ports.http);
+    return { program, http: ports.http, cp: ports.cp };
+  }
+
+  /** A request to Central's API (with the operator token), at `port` (default: the first). */
+  async fetch(
+    method: string,
+    path: string,
+    body?: unknown,
+    token = this.token,
+    port = this.httpPort,
+  ): Promise<Response> {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
@@ -74,30 +101,39 @@ export class TestNetwork implements AsyncDisposable {
     return { status: res.status, body: await res.json() as T };
   }
 
-  /** The sessions Central stored for a driver. */
-  async sessionsOf(driver: string): Promise<Array<Record<string, unknown>>> {
-    return (await this.json<Array<Record<string, unknown>>>(
+  /** The sessions Central (at `port`) stored for a driver. */
+  async sessionsOf(driver: string, port = this.httpPort): Promise<Array<Record<string, unknown>>> {
+    const res = await this.fetch(
       "GET",
       `/api/sessions?driver=${driver}`,
-    )).body;
+      undefined,
+      this.token,
+      port,
+    );
+    return await res.json();
   }
 
-  /** The state Central shows for a CP ("" when it does not answer). */
-  async state(cpId: string): Promise<string> {
+  /** The state Central (at `port`) shows for a CP ("" when it does not answer). */
+  async state(cpId: string, port = this.httpPort): Promise<string> {
     try {
-      const res = await this.fetch("GET", `/api/cps/${cpId}`);
+      const res = await this.fetch("GET", `/api/cps/${cpId}`, undefined, this.token, port);
       return res.ok ? (await res.json()).state : `(${res.status})`;
     } catch {
       return "";
     }
   }
 
-  /** Waits until a CP shows `state`. */
-  async waitState(cpId: string, state: string, timeoutMs = 30_000): Promise<void> {
+  /** Waits until a CP shows `state` (at the Central on `port`). */
+  async waitState(
+    cpId: string,
+    state: string,
+    timeoutMs = 30_000,
+    port = this.httpPort,
+  ): Promise<void> {
     let last = "";
     await waitFor(
       `${cpId} to be ${state} (is '${last}')`,
-      async () => (last = await this.state(cpId)) === state,
+      async () => (last = await this.state(cpId, port)) === state,
       timeoutMs,
     )
       .catch(() => {
@@ -105,8 +141,13 @@ export class TestNetwork implements AsyncDisposable {
       });
   }
 
-  /** Enrolls a CP and starts its Engine and Monitor. */
-  async addCp(id: string, secret = `secret-${id}`, engineArgs: string[] = []): Promise<TestCp> {
+  /** Enrolls a CP and starts its Engine and Monitor (given the Centrals' socket ports to try). */
+  async addCp(
+    id: string,
+    secret = `secret-${id}`,
+    engineArgs: string[] = [],
+    centralPorts = [this.cpPort],
+  ): Promise<TestCp> {
     const enrolled = await this.fetch("POST", "/api/cps", {
       id,
       location: `Lab-${id}`,
@@ -118,7 +159,7 @@ export class TestNetwork implements AsyncDisposable {
     }
     const enginePort = freePort();
     const engine = await this.startEngine(id, enginePort, engineArgs);
-    const monitor = await this.startMonitor(id, secret, enginePort);
+    const monitor = await this.startMonitor(id, secret, enginePort, centralPorts);
     return { id, secret, enginePort, engine, monitor };
   }
 
@@ -137,7 +178,12 @@ export class TestNetwork implements AsyncDisposable {
   }
 
   /** Starts a CP's Monitor. */
-  async startMonitor(id: string, secret: string, enginePort: number): Promise<Program> {
+  async startMonitor(
+    id: string,
+    secret: string,
+    enginePort: number,
+    centralPorts = [this.cpPort],
+  ): Promise<Program> {
     return this.#track(
       await start(
         "monitor",
@@ -149,7 +195,7 @@ export class TestNetwork implements AsyncDisposable {
           "--engine",
           `127.0.0.1:${enginePort}`,
           "--central",
-          `127.0.0.1:${this.cpPort}`,
+          centralPorts.map((p) => `127.0.0.1:${p}`).join(","),
           "--no-panel",
         ],
         this.env,
@@ -183,8 +229,13 @@ export class TestNetwork implements AsyncDisposable {
   }
 }
 
-/** Starts Central on a fresh database and topics of its own (on the broker at `kafka`). */
-export async function startNetwork({ kafka = KAFKA } = {}): Promise<TestNetwork> {
+/**
+ * Starts Central on a fresh database and topics of its own (on the broker at `kafka`).
+ * `postgres`: a PostgreSQL server is required (several instances share it).
+ */
+export async function startNetwork(
+  { kafka = KAFKA, postgres = false } = {},
+): Promise<TestNetwork> {
   await requireKafka(kafka);
   const dir = await Deno.makeTempDir({ prefix: "ev-net-" });
   const prefix = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}.`;
@@ -200,6 +251,11 @@ export async function startNetwork({ kafka = KAFKA } = {}): Promise<TestNetwork>
     EV_OPERATOR_TOKEN: net.token,
   });
   const server = await findPostgresServer();
+  if (postgres && !server) {
+    throw new Error(
+      "no PostgreSQL server (DATABASE_URL, or 127.0.0.1:5432): several Centrals need one",
+    );
+  }
   if (server) {
     const db = await freshDatabase(server);
     env.DATABASE_URL = db.url;
