@@ -57,8 +57,10 @@ export function assignPartitions(
   }
   const complete = [...byInstance].filter(([, roles]) => topics.every((t) => roles.has(t)))
     .map(([instance]) => instance).sort();
+  // every member gets every topic, if only with no partition: kafkajs keeps per-topic offsets
+  // that a member's in-flight fetch still reads while a new assignment replaces them
   const out: Record<string, Record<string, number[]>> = {};
-  for (const m of members) out[m.memberId] = {};
+  for (const m of members) out[m.memberId] = Object.fromEntries(topics.map((t) => [t, []]));
   for (const topic of topics) {
     const readers = complete.length > 0
       ? complete.map((i) => byInstance.get(i)!.get(topic)!)
@@ -66,7 +68,7 @@ export function assignPartitions(
     if (readers.length === 0) continue;
     for (let p = 0; p < partitions[topic]; p++) {
       const member = readers[p % readers.length];
-      (out[member][topic] ??= []).push(p);
+      out[member][topic].push(p);
     }
   }
   return out;
@@ -99,7 +101,8 @@ export function coPartitionAssigner(role: MemberRole, topics: string[]): Partiti
         memberId: m.memberId,
         memberAssignment: AssignerProtocol.MemberAssignment.encode({
           version: 1,
-          assignment: assignment[m.memberId] ?? {},
+          assignment: assignment[m.memberId] ??
+            Object.fromEntries(topics.map((t) => [t, []])),
           userData: Buffer.alloc(0),
         }),
       })));

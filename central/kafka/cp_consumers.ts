@@ -105,6 +105,8 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
       }),
   );
 
+  /** What each consumer was assigned last. */
+  const assigned = new Map<string, Set<number>>();
   const start = (topic: string, read: (m: KafkaMessage) => Input | string) =>
     superviseConsumer({
       kafka: o.kafka,
@@ -124,9 +126,11 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
       onConsumer: (c: Consumer) => {
         c.on(c.events.GROUP_JOIN, ({ payload }) => {
           const mine = payload.memberAssignment[topic] ?? [];
+          assigned.set(topic, new Set(mine));
           o.ownership.assigned(topic, mine);
           if (topic === o.topics.telemetry) o.telemetryClock.keepOnly(mine);
         });
+        c.on(c.events.REBALANCING, () => assigned.set(topic, new Set()));
         c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
           lag.set(`${payload.topic}#${payload.partition}`, Number(payload.offsetLag));
         });
@@ -153,9 +157,10 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
           }
           last = message.offset;
         }
-        // the offset moves once every record up to it is done (its effects in the database)
+        // the offset moves once every record up to it is done (its effects in the database);
+        // a partition given up meanwhile is not ours to move (its new owner reads it again)
         await Promise.all(pending);
-        if (last !== undefined) resolveOffset(last);
+        if (last !== undefined && assigned.get(topic)?.has(batch.partition)) resolveOffset(last);
         await heartbeat();
       },
     });

@@ -131,6 +131,9 @@ function kafkaLogCreator(log: Logger, throttle: LogThrottle, boundedRetries: boo
     if (boundedRetries && entry.log.message?.startsWith(BOUNDED_RETRIES_WARNING)) return;
     const line = throttle.admit(formatKafkaLog(entry));
     if (line !== undefined) log[mapLevel(entry.level)](line);
+    // a crash's stack is worth having when asked for (EV_DEBUG=1)
+    const stack = (entry.log as { stack?: string }).stack;
+    if (stack && entry.log.message?.startsWith("Crash")) log.debug(stack);
   };
 }
 

@@ -64,6 +64,8 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || stopped || current !== consumer) return;
       log.warn(`consumer of ${o.topic} stopped (${errorMessage(payload.error)}): starting another`);
+      const cause = payload.error as { cause?: Error; originalError?: Error };
+      log.debug(`${(cause.cause ?? cause.originalError)?.stack ?? payload.error.stack}`);
       restart();
     });
     await consumer.connect();
