@@ -5,11 +5,9 @@
  * @module
  */
 import { generateSecret } from "./secrets.ts";
+import { tokenFile } from "../shared/operator_token_file.ts";
 
-/** The token file in a data folder. */
-export function tokenFile(dataDir: string): string {
-  return `${dataDir.replace(/\/+$/, "")}/operator-token`;
-}
+export { keptToken } from "../shared/operator_token_file.ts";
 
 /** The token to use, and whether it was generated now. */
 export async function operatorToken(
@@ -28,13 +26,4 @@ export async function operatorToken(
   await Deno.mkdir(dataDir, { recursive: true });
   await Deno.writeTextFile(file, token + "\n", { mode: 0o600 });
   return { token, generated: true };
-}
-
-/** The token kept in a data folder, if any. */
-export async function keptToken(dataDir: string): Promise<string | undefined> {
-  try {
-    return (await Deno.readTextFile(tokenFile(dataDir))).trim() || undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -16,7 +16,7 @@ import { CENTRAL, DATA_DIR, KAFKA, TOPIC_PREFIX } from "../../shared/settings.ts
 import { setLogSink } from "../../shared/log.ts";
 import { onShutdown } from "../../shared/shutdown.ts";
 import { sleep } from "../../shared/backoff.ts";
-import { keptToken } from "../../central/token.ts";
+import { keptToken } from "../../shared/operator_token_file.ts";
 import { Fleet } from "./fleet.ts";
 import { percentile, SimDrivers } from "./drivers.ts";
 
