@@ -6,6 +6,7 @@
  */
 import type { Network } from "./network.ts";
 import type { Operator } from "./operator.ts";
+import { lineWord } from "../shared/aliases.ts";
 
 /** What a line command acts on. */
 export interface LineCommandDeps {
@@ -17,7 +18,7 @@ export interface LineCommandDeps {
 export async function runLineCommand(line: string, deps: LineCommandDeps): Promise<void> {
   const [verb = "", target = "", ...extra] = line.trim().split(/\s+/);
   const by = { actor: "operator", source: "console" };
-  const command = verb.toUpperCase();
+  const command = lineWord("central", verb); // the original `P <cp>` and `R <cp>` too
   if ((command === "STOP" || command === "RESUME") && target && extra.length === 0) {
     if (target.toUpperCase() === "ALL") {
       await deps.operator.orderAll(command, by);

@@ -10,6 +10,7 @@
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, type ProgramSpec, runMain } from "../config.ts";
 import { KAFKA } from "../settings.ts";
+import { KAFKA_ALIASES } from "../aliases.ts";
 import { parseBrokers, probeBroker } from "./client.ts";
 import { startBroker } from "./broker.ts";
 import { KAFKA_VERSION } from "./jars.ts";
@@ -45,6 +46,7 @@ export const KAFKA_SPEC: ProgramSpec<Name> = {
       help: "never use Docker, always run the broker from the jars",
     },
   },
+  aliases: KAFKA_ALIASES,
   notes: [
     "Examples:",
     "  deno task kafka                                   # 127.0.0.1:9092, data in ./data/kafka",

@@ -42,9 +42,11 @@ export class TestNetwork implements AsyncDisposable {
 
   constructor(readonly env: Record<string, string>, readonly dir: string) {}
 
-  /** Starts (or restarts) Central and waits until its API answers. */
-  async startCentral(): Promise<Program> {
-    this.central = this.#track(await start("central", ["--no-panel"], this.env, "central"));
+  /** Starts (or restarts) Central, with `args`, and waits until its API answers. */
+  async startCentral(args: string[] = []): Promise<Program> {
+    this.central = this.#track(
+      await start("central", ["--no-panel", ...args], this.env, "central"),
+    );
     await waitFor(
       "Central's API",
       async () => (await this.fetch("GET", "/healthz")).status === 200,
@@ -105,8 +107,8 @@ export class TestNetwork implements AsyncDisposable {
       });
   }
 
-  /** Enrolls a CP and starts its Engine and Monitor. */
-  async addCp(id: string, secret = `secret-${id}`, engineArgs: string[] = []): Promise<TestCp> {
+  /** Enrolls a CP (location `Lab-<id>`, 0.35 €/kWh). */
+  async enroll(id: string, secret = `secret-${id}`): Promise<void> {
     const enrolled = await this.fetch("POST", "/api/cps", {
       id,
       location: `Lab-${id}`,
@@ -116,6 +118,28 @@ export class TestNetwork implements AsyncDisposable {
     if (enrolled.status !== 201) {
       throw new Error(`enrolling ${id}: ${enrolled.status} ${await enrolled.text()}`);
     }
+  }
+
+  /**
+   * Starts a program of a deno.json task with `args`, in the network's environment with `env`
+   * over it (a key set to `undefined` is left out), stopped with the network.
+   */
+  async run(
+    task: string,
+    args: string[],
+    env: Record<string, string | undefined> = {},
+    name = task,
+  ): Promise<Program> {
+    const merged: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...this.env, ...env })) {
+      if (v !== undefined) merged[k] = v;
+    }
+    return this.#track(await start(task, args, merged, name));
+  }
+
+  /** Enrolls a CP and starts its Engine and Monitor. */
+  async addCp(id: string, secret = `secret-${id}`, engineArgs: string[] = []): Promise<TestCp> {
+    await this.enroll(id, secret);
     const enginePort = freePort();
     const engine = await this.startEngine(id, enginePort, engineArgs);
     const monitor = await this.startMonitor(id, secret, enginePort);
@@ -218,13 +242,13 @@ export async function startNetwork({ kafka = KAFKA } = {}): Promise<TestNetwork>
  * Plugs the car in at an Engine once it holds an authorization (it learns of one over Kafka, a
  * moment after the driver may): every "authorized" line it printed is matched by a "supplying".
  */
-export async function plugIn(engine: Program): Promise<void> {
+export async function plugIn(engine: Program, key = "I"): Promise<void> {
   const count = (pattern: RegExp) => engine.lines.filter((l) => pattern.test(l)).length;
   await waitFor(
     `${engine.name} to hold an authorization`,
     () => count(/ authorized: /) > count(/ supplying /),
   );
-  await engine.say("I");
+  await engine.say(key);
 }
 
 /** Waits until a driver printed `n` JSON events of `type`; returns them. */
