@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { freePort, type Program, start, waitFor } from "./programs.ts";
+import { freePort, type Program, start, type StartOptions, waitFor } from "./programs.ts";
 import { findPostgresServer, freshDatabase } from "./postgres.ts";
 import { probeBroker } from "../../shared/kafka/client.ts";
 
@@ -40,12 +40,27 @@ export class TestNetwork implements AsyncDisposable {
   central!: Program;
   #dropDatabase: () => Promise<void> = () => Promise.resolve();
 
-  constructor(readonly env: Record<string, string>, readonly dir: string) {}
+  /**
+   * @param entries a file to run instead of each task's module (bundles), by task
+   * @param cwd the programs' working folder (default the repository's root)
+   */
+  constructor(
+    readonly env: Record<string, string>,
+    readonly dir: string,
+    readonly entries: Record<string, string> = {},
+    readonly cwd?: string,
+  ) {}
+
+  /** Starts a program of this network (its bundle, when it runs bundles). */
+  #start(task: string, args: string[], env: Record<string, string>, name: string) {
+    const options: StartOptions = { entry: this.entries[task], cwd: this.cwd };
+    return start(task, args, env, name, options);
+  }
 
   /** Starts (or restarts) Central, with `args`, and waits until its API answers. */
   async startCentral(args: string[] = []): Promise<Program> {
     this.central = this.#track(
-      await start("central", ["--no-panel", ...args], this.env, "central"),
+      await this.#start("central", ["--no-panel", ...args], this.env, "central"),
     );
     await waitFor(
       "Central's API",
@@ -134,7 +149,7 @@ export class TestNetwork implements AsyncDisposable {
     for (const [k, v] of Object.entries({ ...this.env, ...env })) {
       if (v !== undefined) merged[k] = v;
     }
-    return this.#track(await start(task, args, merged, name));
+    return this.#track(await this.#start(task, args, merged, name));
   }
 
   /** Enrolls a CP and starts its Engine and Monitor. */
@@ -149,7 +164,7 @@ export class TestNetwork implements AsyncDisposable {
   /** Starts a CP's Engine. */
   async startEngine(id: string, port: number, args: string[] = []): Promise<Program> {
     const engine = this.#track(
-      await start(
+      await this.#start(
         "engine",
         ["--id", id, "--port", String(port), "--no-panel", ...args],
         this.env,
@@ -163,7 +178,7 @@ export class TestNetwork implements AsyncDisposable {
   /** Starts a CP's Monitor. */
   async startMonitor(id: string, secret: string, enginePort: number): Promise<Program> {
     return this.#track(
-      await start(
+      await this.#start(
         "monitor",
         [
           "--id",
@@ -185,7 +200,7 @@ export class TestNetwork implements AsyncDisposable {
   /** Starts a driver (`--json`). */
   async driver(id: string, args: string[]): Promise<Program> {
     return this.#track(
-      await start("driver", ["--id", id, "--json", ...args], this.env, `driver ${id}`),
+      await this.#start("driver", ["--id", id, "--json", ...args], this.env, `driver ${id}`),
     );
   }
 
@@ -208,7 +223,13 @@ export class TestNetwork implements AsyncDisposable {
 }
 
 /** Starts Central on a fresh database and topics of its own (on the broker at `kafka`). */
-export async function startNetwork({ kafka = KAFKA } = {}): Promise<TestNetwork> {
+export async function startNetwork(
+  { kafka = KAFKA, entries = {}, cwd }: {
+    kafka?: string;
+    entries?: Record<string, string>;
+    cwd?: string;
+  } = {},
+): Promise<TestNetwork> {
   await requireKafka(kafka);
   const dir = await Deno.makeTempDir({ prefix: "ev-net-" });
   const prefix = `t${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}.`;
@@ -217,7 +238,7 @@ export async function startNetwork({ kafka = KAFKA } = {}): Promise<TestNetwork>
     EV_TOPIC_PREFIX: prefix,
     EV_DATA_DIR: `${dir}/data`,
   };
-  const net = new TestNetwork(env, dir);
+  const net = new TestNetwork(env, dir, entries, cwd);
   Object.assign(env, {
     EV_HTTP_PORT: String(net.httpPort),
     EV_CENTRAL_PORT: String(net.cpPort),
