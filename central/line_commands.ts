@@ -6,6 +6,7 @@
  */
 import type { Operations } from "./operations.ts";
 import { errorMessage } from "../shared/log.ts";
+import { lineWord } from "../shared/aliases.ts";
 
 /** What a line command acts on. */
 export interface LineCommandDeps {
@@ -18,7 +19,7 @@ export interface LineCommandDeps {
 export async function runLineCommand(line: string, deps: LineCommandDeps): Promise<void> {
   const [verb = "", target = "", ...extra] = line.trim().split(/\s+/);
   const by = { actor: "operator", source: "console" };
-  const command = verb.toUpperCase();
+  const command = lineWord("central", verb); // the original `P <cp>` and `R <cp>` too
   try {
     if ((command === "STOP" || command === "RESUME") && target && extra.length === 0) {
       if (target.toUpperCase() === "ALL") {

@@ -10,6 +10,7 @@ import { createLogger } from "../shared/log.ts";
 import { CENTRAL_SPEC } from "./settings.ts";
 import { enrollCommand } from "./enroll_command.ts";
 import { startCentral } from "./app.ts";
+import { checkCentralPorts } from "./ports.ts";
 
 const log = createLogger("central");
 
@@ -17,10 +18,15 @@ runMain(async () => {
   const cfg = loadConfig(CENTRAL_SPEC);
   if (cfg.command) return await enrollCommand(cfg);
   const v = cfg.values;
-  const central = await startCentral({
+  for (const notice of cfg.notices) log.warn(notice);
+  const ports = {
     listen: v.listen!,
     port: parsePort(v.port!, "port"),
     httpPort: parsePort(v.http!, "http"),
+  };
+  checkCentralPorts(ports);
+  const central = await startCentral({
+    ...ports,
     kafka: v.kafka!,
     topicPrefix: v["topic-prefix"]!,
     databaseUrl: v.db,

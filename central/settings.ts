@@ -6,6 +6,7 @@
  */
 import type { ProgramSpec } from "../shared/config.ts";
 import { DATA_DIR, KAFKA, NO_PANEL, TOPIC_PREFIX } from "../shared/settings.ts";
+import { CENTRAL_ALIASES } from "../shared/aliases.ts";
 
 /** Central's settings. */
 export const CENTRAL_SPEC = {
@@ -57,6 +58,7 @@ export const CENTRAL_SPEC = {
     secret: { help: "enroll: the CP's secret (none: generated)", placeholder: "SECRET" },
   },
   positional: ["port", "kafka", "db"],
+  aliases: CENTRAL_ALIASES,
   commands: {
     "enroll <id>": "enroll a CP (prints its secret) and exit",
     "remove <id>": "remove an enrolled CP and exit",

@@ -14,6 +14,7 @@ import {
   runMain,
 } from "../shared/config.ts";
 import { KAFKA, NO_PANEL, TOPIC_PREFIX } from "../shared/settings.ts";
+import { DRIVER_ALIASES } from "../shared/aliases.ts";
 import { idProblem } from "../shared/ids.ts";
 import { createLogger, errorMessage } from "../shared/log.ts";
 import { onShutdown } from "../shared/shutdown.ts";
@@ -47,6 +48,7 @@ const SPEC = {
     "no-panel": NO_PANEL,
   },
   positional: ["kafka", "id"],
+  aliases: DRIVER_ALIASES,
   notes: [
     "Exit codes with --cp: 0 ticket, 2 denied, 1 error or timeout. With --file: 0 when every line got an outcome.",
     "Interactive (neither --cp nor --file): type a CP id to request a charge there, QUIT to stop.",

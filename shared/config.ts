@@ -10,6 +10,7 @@
  */
 import { parseArgs, parseEnv } from "node:util";
 import { idProblem } from "./ids.ts";
+import type { Alias } from "./aliases.ts";
 
 /** One setting a program accepts. */
 export interface Setting {
@@ -34,10 +35,26 @@ export interface ProgramSpec<K extends string> {
   settings: Record<K, Setting>;
   /** Flag names filled, in order, by positional arguments (the original description's form). */
   positional?: K[];
+  /**
+   * Other positional forms, tried before {@link ProgramSpec.positional}: the first whose `test`
+   * accepts the positional arguments names them.
+   */
+  positionalForms?: PositionalForm<K>[];
+  /** Earlier spellings of its settings (`shared/aliases.ts`). */
+  aliases?: readonly Alias[];
   /** Sub-commands a program accepts as its first positional argument, by usage (`enroll <id>`). */
   commands?: Record<string, string>;
   /** Extra lines for `--help` (examples, line commands). */
   notes?: string[];
+}
+
+/** A positional form: the settings the arguments give, in order, when `test` accepts them. */
+export interface PositionalForm<K extends string> {
+  names: K[];
+  /** Whether the positional arguments are in this form. */
+  test(positionals: string[]): boolean;
+  /** How `--help` shows it (e.g. `<port> <kafka> <id>`). */
+  usage: string;
 }
 
 /** Parsed settings: every string setting has a value or is `undefined`; booleans are booleans. */
@@ -48,6 +65,8 @@ export interface Config<K extends string> {
   command?: string;
   /** Positional arguments left after the sub-command and the positional form. */
   rest: string[];
+  /** Lines for the user about what was given but changes nothing (ignored earlier spellings). */
+  notices: string[];
 }
 
 /** Bad command line or setting: its message is one line a person can act on. */
@@ -103,6 +122,12 @@ export function loadConfig<K extends string>(
   for (const name of names) {
     parseOptions[name] = { type: spec.settings[name].boolean ? "boolean" : "string" };
   }
+  const aliases = spec.aliases ?? [];
+  for (const alias of aliases) {
+    if (alias.flag && !Object.hasOwn(parseOptions, alias.flag)) {
+      parseOptions[alias.flag] = { type: "string" };
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: parseOptions, allowPositionals: true, strict: true });
@@ -120,7 +145,10 @@ export function loadConfig<K extends string>(
   const fromFile = readEnvFile(envFile);
   const values = {} as Record<K, string | undefined>;
   const flags = {} as Record<K, boolean>;
-  const positionalNames = command ? [] : spec.positional ?? [];
+  const positionalNames = command ? [] : positionalFormOf(spec, positionals);
+  const flagValue = (flag: string) => parsed.values[flag] as string | undefined;
+  const envValue = (name: string | undefined, source: Record<string, string>) =>
+    name === undefined ? undefined : emptyToUndefined(source[name]);
   for (const name of names) {
     const setting = spec.settings[name];
     const given = parsed.values[name];
@@ -131,10 +159,19 @@ export function loadConfig<K extends string>(
     }
     const index = positionalNames.indexOf(name);
     const positional = index >= 0 ? positionals[index] : undefined;
-    const envValue = setting.env ? env[setting.env] ?? fromFile[setting.env] : undefined;
-    values[name] = (given as string | undefined) ?? positional ?? emptyToUndefined(envValue) ??
+    const mine = aliases.filter((a) => a.to === name);
+    const whole = mine.filter((a) => !a.part);
+    // ours before an earlier spelling at each level: flag, positional, environment, .env, default
+    const firstOf = (pick: (a: Alias) => string | undefined) =>
+      whole.map(pick).find((v) => v !== undefined);
+    const value = (given as string | undefined) ?? firstOf((a) => a.flag && flagValue(a.flag)) ??
+      positional ?? envValue(setting.env, env) ?? firstOf((a) => envValue(a.env, env)) ??
+      envValue(setting.env, fromFile) ?? firstOf((a) => envValue(a.env, fromFile)) ??
       setting.default;
+    values[name] = given === undefined ? withParts(value, mine, flagValue, env, fromFile) : value;
   }
+  const notices = aliases.filter((a) => !a.to && a.flag && flagValue(a.flag) !== undefined)
+    .map((a) => a.ignored ?? `--${a.flag} is ignored`);
   const rest = positionals.slice(positionalNames.length);
   if (!command && rest.length > 0 && !spec.commands) {
     throw new ConfigError(`unexpected argument '${rest[0]}' (see --help)`);
@@ -142,7 +179,44 @@ export function loadConfig<K extends string>(
   if (!command && rest.length > 0 && spec.commands) {
     throw new ConfigError(`unknown command '${rest[0]}' (see --help)`);
   }
-  return { values, flags, command, rest };
+  return { values, flags, command, rest, notices };
+}
+
+/** The names the positional arguments give: the first form that accepts them, else `positional`. */
+function positionalFormOf<K extends string>(spec: ProgramSpec<K>, positionals: string[]): K[] {
+  const form = spec.positionalForms?.find((f) => f.test(positionals));
+  return form?.names ?? spec.positional ?? [];
+}
+
+/**
+ * A `host:port` value with the parts the earlier spellings give (`--central-host H
+ * --central-port P` is `--central H:P`); a part not given keeps the value's own.
+ */
+function withParts(
+  value: string | undefined,
+  aliases: Alias[],
+  flagValue: (flag: string) => string | undefined,
+  env: Record<string, string>,
+  fromFile: Record<string, string>,
+): string | undefined {
+  const part = (which: "host" | "port") => {
+    const all = aliases.filter((a) => a.part === which);
+    const sources = [
+      ...all.map((a) => a.flag && flagValue(a.flag)),
+      ...all.map((a) => a.env && emptyToUndefined(env[a.env])),
+      ...all.map((a) => a.env && emptyToUndefined(fromFile[a.env])),
+    ];
+    return sources.find((v) => typeof v === "string" && v !== "") as string | undefined;
+  };
+  const host = part("host");
+  const port = part("port");
+  if (host === undefined && port === undefined) return value;
+  // the first entry of a list (`a:1,b:2`) is the base a part changes
+  const base = /^(?:(\[[^\]]+\]|[^:,]+):)?(\d+)/.exec((value ?? "").trim());
+  const baseHost = base?.[1] ?? "127.0.0.1";
+  const basePort = base?.[2] ?? "";
+  const h = host ?? baseHost;
+  return `${h.includes(":") && !h.startsWith("[") ? `[${h}]` : h}:${port ?? basePort}`;
 }
 
 /** Runs a program's main, turning {@link HelpRequested} and {@link ConfigError} into exit codes. */
@@ -246,8 +320,14 @@ function helpText<K extends string>(spec: ProgramSpec<K>): string {
     lines.push(`  ${flag.padEnd(26)} ${s.help}${extra ? ` [${extra}]` : ""}`);
   }
   lines.push(`  ${"--help".padEnd(26)} show this help`);
-  if (spec.positional?.length) {
-    lines.push("", `Positional form: ${spec.positional.map((p) => `<${p}>`).join(" ")}`);
+  const forms = [
+    ...(spec.positionalForms ?? []).map((f) => f.usage),
+    ...(spec.positional?.length ? [spec.positional.map((p) => `<${p}>`).join(" ")] : []),
+  ];
+  if (forms.length) lines.push("", `Positional form: ${forms.join("   or   ")}`);
+  const earlier = (spec.aliases ?? []).map((a) => a.flag ? `--${a.flag}` : a.env!);
+  if (earlier.length) {
+    lines.push(`Earlier spellings accepted: ${[...new Set(earlier)].join(", ")}`);
   }
   if (spec.notes?.length) lines.push("", ...spec.notes);
   return lines.join("\n");

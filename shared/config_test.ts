@@ -82,3 +82,88 @@ Deno.test("bad input is a ConfigError, --help is HelpRequested", () => {
   assert.throws(() => parseHostPort("nope", "engine"), /'engine' must be host:port/);
   assert.deepEqual(parseHostPort("10.0.0.2:7100", "engine"), { hostname: "10.0.0.2", port: 7100 });
 });
+
+const aliased = {
+  usage: "deno task monitor",
+  summary: "aliases",
+  settings: {
+    id: { env: "EV_CP_ID", help: "id" },
+    central: { env: "EV_CENTRAL", default: "127.0.0.1:7000", help: "central" },
+    kafka: { env: "EV_KAFKA", default: "127.0.0.1:9092", help: "kafka" },
+  },
+  aliases: [
+    { flag: "cp-id", to: "id" },
+    { env: "CP_ID", to: "id" },
+    { flag: "central-host", to: "central", part: "host" },
+    { flag: "central-port", to: "central", part: "port" },
+    { env: "KAFKA_BOOTSTRAP_SERVERS", to: "kafka" },
+    { flag: "mongo", ignored: "--mongo is ignored" },
+  ],
+} satisfies ProgramSpec<string>;
+
+Deno.test("earlier spellings: flags, host and port parts, environment, ignored ones", () => {
+  const cfg = loadConfig(aliased, {
+    args: ["--cp-id", "MAD-01", "--central-host", "10.0.0.5", "--central-port", "8000"],
+    env: { KAFKA_BOOTSTRAP_SERVERS: "10.0.0.1:9092" },
+    envFile: noFile,
+  });
+  assert.deepEqual(cfg.values, { id: "MAD-01", central: "10.0.0.5:8000", kafka: "10.0.0.1:9092" });
+  assert.deepEqual(cfg.notices, []);
+  // one part alone keeps the other of the value otherwise in force
+  const port = loadConfig(aliased, {
+    args: ["--central-port", "8000", "--mongo", "mongodb://x"],
+    env: { EV_CENTRAL: "10.0.0.9:7000" },
+    envFile: noFile,
+  });
+  assert.equal(port.values.central, "10.0.0.9:8000");
+  assert.deepEqual(port.notices, ["--mongo is ignored"]);
+  // ours win at each level
+  const ours = loadConfig(aliased, {
+    args: ["--id", "A", "--cp-id", "B"],
+    env: { EV_KAFKA: "ours:1", KAFKA_BOOTSTRAP_SERVERS: "theirs:1", CP_ID: "C" },
+    envFile: noFile,
+  });
+  assert.deepEqual([ours.values.id, ours.values.kafka], ["A", "ours:1"]);
+});
+
+Deno.test("earlier environment spellings are read from .env too; ours come first", async () => {
+  const file = await Deno.makeTempFile();
+  try {
+    await Deno.writeTextFile(file, "KAFKA_BOOTSTRAP_SERVERS=file:1\nCP_ID=ALC1\n");
+    const cfg = loadConfig(aliased, { args: [], env: { EV_CP_ID: "MAD1" }, envFile: file });
+    assert.deepEqual([cfg.values.kafka, cfg.values.id], ["file:1", "MAD1"]);
+  } finally {
+    await Deno.remove(file);
+  }
+});
+
+Deno.test("several positional forms: the first whose test accepts the arguments", () => {
+  const forms = {
+    usage: "deno task engine",
+    summary: "forms",
+    settings: {
+      kafka: { help: "kafka" },
+      address: { help: "address" },
+      port: { help: "port" },
+      id: { help: "id" },
+    },
+    positional: ["kafka", "address", "id"],
+    positionalForms: [{
+      names: ["port", "kafka", "id"],
+      test: ([first]: string[]) => /^\d+$/.test(first ?? ""),
+      usage: "<port> <kafka> <id>",
+    }],
+  } satisfies ProgramSpec<string>;
+  const seed = loadConfig(forms, { args: ["8001", "h:9092", "MAD-01"], env: {}, envFile: noFile });
+  assert.deepEqual([seed.values.port, seed.values.kafka, seed.values.id], [
+    "8001",
+    "h:9092",
+    "MAD-01",
+  ]);
+  const brief = loadConfig(forms, { args: ["h:9092", "0.0.0.0:7100"], env: {}, envFile: noFile });
+  assert.deepEqual([brief.values.kafka, brief.values.address, brief.values.id], [
+    "h:9092",
+    "0.0.0.0:7100",
+    undefined,
+  ]);
+});

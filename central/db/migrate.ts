@@ -5,6 +5,7 @@
  * @module
  */
 import type postgres from "postgres";
+import { embeddedFile, embeddedNames } from "../../shared/embedded.ts";
 
 const MIGRATIONS_DIR = new URL("./migrations/", import.meta.url);
 /** Key of the advisory lock held while migrating (any constant shared by all Centrals). */
@@ -17,13 +18,18 @@ export interface Migration {
   sql: string;
 }
 
-/** Reads the migration files in order of their number. */
+/** Reads the migration files in order of their number (the embedded ones in a bundle or binary). */
 export async function readMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migration[]> {
   const migrations: Migration[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const match = /^(\d+)_(.+)\.sql$/.exec(entry.name);
-    if (!entry.isFile || !match) continue;
-    const sql = await Deno.readTextFile(new URL(entry.name, dir));
+  const embedded = dir === MIGRATIONS_DIR ? embeddedNames("central/db/migrations") : [];
+  const names = embedded.length > 0
+    ? embedded
+    : (await Array.fromAsync(Deno.readDir(dir))).filter((e) => e.isFile).map((e) => e.name);
+  for (const name of names) {
+    const match = /^(\d+)_(.+)\.sql$/.exec(name);
+    if (!match) continue;
+    const kept = embedded.length > 0 ? embeddedFile(`central/db/migrations/${name}`) : undefined;
+    const sql = kept ? new TextDecoder().decode(kept) : await Deno.readTextFile(new URL(name, dir));
     migrations.push({ version: Number(match[1]), name: match[2], sql });
   }
   return migrations.sort((a, b) => a.version - b.version);

@@ -1,8 +1,10 @@
 /**
- * The web dashboard's files (`central/web/`), served as they are: no build step.
+ * The web dashboard's files (`central/web/`), served as they are: no build step. A bundle or a
+ * binary carries them inside (`shared/embedded.ts`); run from source, they are read from disk.
  *
  * @module
  */
+import { embeddedFile } from "../../shared/embedded.ts";
 
 const WEB_DIR = new URL("../web/", import.meta.url);
 const TYPES: Record<string, string> = {
@@ -19,7 +21,7 @@ export async function serveStatic(path: string): Promise<Response> {
   const name = path === "/" ? "index.html" : path.slice(1);
   if (!/^[a-z0-9_-]+(\.[a-z0-9]+)+$/i.test(name)) return notFound();
   try {
-    const body = await Deno.readFile(new URL(name, WEB_DIR));
+    const body = embeddedFile(`central/web/${name}`) ?? await Deno.readFile(new URL(name, WEB_DIR));
     const ext = name.split(".").pop()!;
     return new Response(body, {
       headers: {

@@ -17,6 +17,7 @@ import {
   tick,
 } from "./supply.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
+import { lineWord } from "../../shared/aliases.ts";
 
 const log = createLogger("engine");
 
@@ -118,7 +119,7 @@ export class Engine {
   /** A line command (typed, or from stdin); returns what happened, for people. */
   command(line: string): string {
     const [verb = "", arg] = line.trim().split(/\s+/);
-    switch (verb.toUpperCase()) {
+    switch (lineWord("engine", verb)) { // the original INIT, END and K too
       case "F":
       case "FAIL":
         return this.fail();

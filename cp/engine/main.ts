@@ -11,9 +11,12 @@ import {
   parseNumber,
   parsePort,
   type ProgramSpec,
-  requiredId,
   runMain,
 } from "../../shared/config.ts";
+import { idProblem } from "../../shared/ids.ts";
+import { ENGINE_ALIASES } from "../../shared/aliases.ts";
+import { listenOn } from "../../shared/ports.ts";
+import { onShutdown } from "../../shared/shutdown.ts";
 import {
   CP_ID,
   DATA_DIR,
@@ -27,17 +30,18 @@ import { createLogger } from "../../shared/log.ts";
 import { startConsole } from "../../shared/terminal/console.ts";
 import { Engine } from "./engine.ts";
 import { serveMonitors } from "./monitor_server.ts";
+import { EngineIdentity } from "./identity.ts";
 import { renderEngine } from "./panel.ts";
 import { connectUplink } from "./uplink.ts";
 
 const log = createLogger("engine");
 
 const SPEC = {
-  usage: "deno task engine --id CP1 [--port 7100] [--kafka HOST:PORT]",
+  usage: "deno task engine [--id CP1] [--port 7100] [--kafka HOST:PORT]",
   summary: "EV_CP_E: a charging point's engine (simulated hardware). Answers its Monitor's " +
     "health checks, supplies energy when Central authorizes and a car is plugged in.",
   settings: {
-    id: CP_ID,
+    id: { ...CP_ID, help: "charging point id (none: learnt from its Monitor)" },
     port: {
       env: "EV_ENGINE_PORT",
       default: "7100",
@@ -69,62 +73,94 @@ const SPEC = {
     "data-dir": DATA_DIR,
     "no-panel": NO_PANEL,
   },
-  positional: ["kafka", "address"],
+  positional: ["kafka", "address", "id"],
+  positionalForms: [{
+    names: ["port", "kafka", "id"],
+    test: ([first]) => /^\d+$/.test(first ?? ""),
+    usage: "<port> <kafka> <id>",
+  }],
+  aliases: ENGINE_ALIASES,
   notes: [
     "Line commands (typed in the panel, or one per line on stdin): F/FAIL, R/RECOVER,",
-    "I/PLUG (car plugged in), E/UNPLUG, REQUEST <driver id>",
+    "I/PLUG (car plugged in), E/UNPLUG, REQUEST <driver id>; the original INIT, END and K too.",
+    "Without an id, the Engine learns it from its Monitor when they first connect.",
   ],
 } satisfies ProgramSpec<string>;
 
 runMain(async () => {
   const cfg = loadConfig(SPEC);
   const v = cfg.values;
-  const id = requiredId(cfg, SPEC, "id");
+  const problem = v.id === undefined ? undefined : idProblem(v.id, "--id");
+  if (problem) throw new ConfigError(problem);
   const { hostname, port } = v.address
     ? parseHostPort(v.address, "address")
     : { hostname: v.host!, port: parsePort(v.port!, "port") };
   const optional = (name: string) =>
     v[name] === undefined ? undefined : parseNumber(v[name]!, name);
+  const maxKw = parseNumber(v["max-kw"]!, "max-kw");
   const dataDir = v["data-dir"]!;
-  await Deno.mkdir(dataDir, { recursive: true });
+  const listener = listenOn({
+    hostname,
+    port,
+    what: "the Engine's port for its Monitor",
+    setting: v.address ? "the positional <host:port>" : "--port / EV_ENGINE_PORT",
+    hostSetting: "--host / EV_ENGINE_HOST",
+  });
 
-  const engine = new Engine({
+  // An Engine without an id serves its Monitor at once (KO) and learns the id from its IDENT.
+  const identity = new EngineIdentity(v.id);
+  const up: { engine?: Engine } = {};
+  const server = serveMonitors(listener, { engine: () => up.engine, identity });
+  const id = identity.id ?? await learnId(identity, `${hostname}:${port}`);
+  if (id === undefined) {
+    await server.close();
+    return 130;
+  }
+  await Deno.mkdir(dataDir, { recursive: true });
+  const ready = new Engine({
     id,
-    maxKw: parseNumber(v["max-kw"]!, "max-kw"),
+    maxKw,
     location: v.location,
     pricePerKwh: optional("price"),
     stateFile: `${dataDir}/engine-${id}.json`,
     autoPlug: optional("auto-plug"),
     autoUnplug: optional("auto-unplug"),
   });
-  let listener: Deno.Listener<Deno.TcpConn>;
-  try {
-    listener = Deno.listen({ hostname, port });
-  } catch (e) {
-    if (e instanceof Deno.errors.AddrInUse) {
-      throw new ConfigError(`port ${port} is in use (give another with --port)`);
-    }
-    throw e;
-  }
-  const uplink = connectUplink(engine, {
+  const uplink = connectUplink(ready, {
     brokers: v.kafka!,
     topicPrefix: v["topic-prefix"]!,
   });
-  await engine.start();
-  const server = serveMonitors(listener, engine);
+  await ready.start();
+  up.engine = ready;
   log.info(`engine ${id} listening for its Monitor on ${hostname}:${port}`);
 
   const console = startConsole({
     panel: !cfg.flags["no-panel"],
-    render: (width, _rows, logTail) => renderEngine(engine, width, logTail),
-    onCommand: (line) => void engine.command(line),
+    render: (width, _rows, logTail) => renderEngine(ready, width, logTail),
+    onCommand: (line) => void ready.command(line),
     hint: `EV_CP_E ${id}`,
   });
-  engine.onChange(() => console.redraw());
+  ready.onChange(() => console.redraw());
   const why = await console.stopped;
   console.close();
-  engine.stop();
+  ready.stop();
   await server.close();
   await uplink.close();
   log.info(`stopped (${why})`);
+  return 0;
 });
+
+/** Waits for the Monitor's IDENT; undefined when the program is stopped first (Ctrl+C, SIGTERM). */
+async function learnId(identity: EngineIdentity, where: string): Promise<string | undefined> {
+  log.info(`no CP id given: waiting on ${where} for its Monitor to say which CP this is`);
+  let stop: () => void = () => {};
+  const stopped = new Promise<undefined>((resolve) => (stop = () => resolve(undefined)));
+  const off = onShutdown(stop);
+  try {
+    const id = await Promise.race([identity.known, stopped]);
+    if (id) log.info(`its Monitor says this is CP ${id}`);
+    return id;
+  } finally {
+    off();
+  }
+}

@@ -1,13 +1,18 @@
 /**
- * The Engine's socket server for its Monitor: health checks (CHECK → OK/KO), operator orders
- * (STOP/RESUME) and whether Central is reachable (CENTRAL UP/DOWN). Any number of connections
- * may come; a bad one never disturbs the good ones.
+ * The Engine's socket server for its Monitor: which CP they are (IDENT), health checks (CHECK →
+ * OK/KO), operator orders (STOP/RESUME) and whether Central is reachable (CENTRAL UP/DOWN). Any
+ * number of connections may come; a bad one never disturbs the good ones.
+ *
+ * An Engine started without an id serves its Monitor before the Engine itself exists: it answers
+ * KO until the Monitor's IDENT has told it its id and the Engine is up.
  *
  * @module
  */
 import { serveLinks } from "../../shared/protocol/server.ts";
-import type { Request } from "../../shared/protocol/messages.ts";
+import type { Answer } from "../../shared/protocol/link.ts";
+import type { CentralStatus, Request } from "../../shared/protocol/messages.ts";
 import type { Engine } from "./engine.ts";
+import type { EngineIdentity } from "./identity.ts";
 import { createLogger } from "../../shared/log.ts";
 
 const log = createLogger("engine");
@@ -15,39 +20,62 @@ const log = createLogger("engine");
 /** A Monitor that stays silent this long is let go (it checks every second). */
 const SILENCE_MS = 5_000;
 
+/** What the server serves. */
+export interface MonitorServerOptions {
+  /** The Engine, once it exists (not yet while an Engine started without an id waits for it). */
+  engine(): Engine | undefined;
+  /** Which CP this Engine is (a Monitor's IDENT is checked against it, or teaches it). */
+  identity: EngineIdentity;
+}
+
 /** Serves Monitors on `listener` until it is closed. */
 export function serveMonitors(
   listener: Deno.Listener<Deno.TcpConn>,
-  engine: Engine,
+  options: MonitorServerOptions,
 ): { close(): Promise<void> } {
   let monitors = 0;
   return serveLinks(listener, (remote) => {
-    let isMonitor = false;
-    const handle = (msg: Request) => {
-      if (!isMonitor) {
-        isMonitor = true;
-        monitors++;
-        engine.monitorConnected = true;
-        engine.changed();
+    let attached: Engine | undefined;
+    let central: CentralStatus | undefined;
+    // The first request that finds the Engine up counts this Monitor in and tells it about Central.
+    const attach = (): Engine | undefined => {
+      const engine = options.engine();
+      if (!engine || attached) return attached;
+      attached = engine;
+      monitors++;
+      engine.monitorConnected = true;
+      if (central) engine.setCentralUp(central === "UP");
+      engine.changed();
+      return engine;
+    };
+    const handle = (msg: Request): Answer => {
+      if (msg.type === "IDENT") {
+        const answer = options.identity.offer(msg.cpId);
+        if ("nack" in answer) log.warn(`Monitor at ${remote} refused: ${answer.nack}`);
+        return answer;
       }
+      if (msg.type === "CENTRAL") central = msg.central;
+      const engine = attach();
       switch (msg.type) {
         case "CHECK":
           // health first; then what the CP says of itself, for its Monitor's registration
           return {
-            ack: [
-              engine.checkHealth,
-              engine.options.location ?? "",
-              engine.options.pricePerKwh?.toString() ?? "",
-            ],
+            ack: engine
+              ? [
+                engine.checkHealth,
+                engine.options.location ?? "",
+                engine.options.pricePerKwh?.toString() ?? "",
+              ]
+              : ["KO", "", ""],
           };
         case "STOP":
-          engine.stopOrder();
-          return { ack: [] };
         case "RESUME":
-          engine.resumeOrder();
+          if (!engine) return { nack: "engine starting: its CP id is not known yet" };
+          if (msg.type === "STOP") engine.stopOrder();
+          else engine.resumeOrder();
           return { ack: [] };
         case "CENTRAL":
-          engine.setCentralUp(msg.central === "UP");
+          engine?.setCentralUp(msg.central === "UP");
           return { ack: [] };
         default:
           return { nack: `${msg.type} is not for an Engine` };
@@ -59,7 +87,8 @@ export function serveMonitors(
       onBadInput: (reason) => log.warn(`bad input from ${remote}: ${reason}`),
       accepted: (link) =>
         link.closed.then(() => {
-          if (!isMonitor || --monitors > 0) return;
+          const engine = attached;
+          if (!engine || --monitors > 0) return;
           engine.monitorConnected = false;
           engine.setCentralUp(false);
           engine.changed();

@@ -15,6 +15,7 @@ import {
   runMain,
 } from "../../shared/config.ts";
 import { CENTRAL, CP_ID, LOCATION, NO_PANEL, PRICE } from "../../shared/settings.ts";
+import { MONITOR_ALIASES } from "../../shared/aliases.ts";
 import { startConsole } from "../../shared/terminal/console.ts";
 import { createLogger } from "../../shared/log.ts";
 import { Monitor } from "./monitor.ts";
@@ -46,11 +47,13 @@ const SPEC = {
     "no-panel": NO_PANEL,
   },
   positional: ["engine", "central", "id"],
+  aliases: MONITOR_ALIASES,
 } satisfies ProgramSpec<string>;
 
 runMain(async () => {
   const cfg = loadConfig(SPEC);
   const v = cfg.values;
+  for (const notice of cfg.notices) log.warn(notice);
   const id = requiredId(cfg, SPEC, "id");
   const monitor = new Monitor({
     id,

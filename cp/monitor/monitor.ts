@@ -121,11 +121,17 @@ export class Monitor {
         continue;
       }
       told = false;
-      backoff.reset();
       const link = new FramedLink(conn, {
         onBadInput: (reason) => log.warn(`bad input from the engine: ${reason}`),
         requestTimeoutMs: CHECK_TIMEOUT_MS,
       });
+      if (!(await this.#identify(link))) {
+        link.close();
+        this.#setEngine("KO", false);
+        await sleep(backoff.next(), signal);
+        continue;
+      }
+      backoff.reset();
       this.#engineLink = link;
       this.#note(`engine connected at ${addr(this.options.engine)}`);
       this.#tellEngineAboutCentral();
@@ -137,6 +143,21 @@ export class Monitor {
         this.#setEngine("KO", false);
         this.#note(`engine connection lost (${link.closeReason ?? "closed"})`, "warn");
       }
+    }
+  }
+
+  /**
+   * Tells the Engine which CP they are (an Engine started without an id learns it so). False when
+   * it is another CP's Engine; an older Engine that does not know IDENT is taken as it is.
+   */
+  async #identify(link: FramedLink): Promise<boolean> {
+    try {
+      const reply = await link.request({ type: "IDENT", cpId: this.options.id });
+      if (reply.type === "ACK" || /unknown opcode/.test(reply.reason)) return true;
+      this.#note(`engine at ${addr(this.options.engine)} refused: ${reply.reason}`, "warn");
+      return false;
+    } catch {
+      return true; // no answer: the health checks will tell
     }
   }
 

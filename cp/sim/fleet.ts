@@ -7,6 +7,7 @@
  */
 import { Engine } from "../engine/engine.ts";
 import { serveMonitors } from "../engine/monitor_server.ts";
+import { EngineIdentity } from "../engine/identity.ts";
 import { commandDispatcher, engineUplink } from "../engine/uplink.ts";
 import { Monitor } from "../monitor/monitor.ts";
 import { createKafka, createProducer } from "../../shared/kafka/client.ts";
@@ -71,7 +72,10 @@ export class Fleet {
       engine.setKafkaReady(true); // the fleet follows Central's orders before any CP starts
       await engine.start();
       const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const server = serveMonitors(listener, engine);
+      const server = serveMonitors(listener, {
+        engine: () => engine,
+        identity: new EngineIdentity(id),
+      });
       const monitor = new Monitor({
         id,
         secret: this.o.secretOf(id),

@@ -1,37 +1,47 @@
 /**
- * A single-node KRaft Apache Kafka broker (combined broker + controller) run as a child `java`
- * process from the official jars ({@link ensureKafkaJars}), with its data kept in a folder across
- * restarts.
+ * A local KRaft Apache Kafka broker, or a cluster of them (one combined broker + controller node
+ * per `java` process, each with its own ports and folder), from the official jars
+ * ({@link ensureKafkaJars}), with the data kept across restarts.
  *
  * @module
  */
 import { join, resolve } from "node:path";
 import { createKafka, createProducer, ensureTopics, probeBroker } from "./client.ts";
-import { ensureKafkaJars, exists, KAFKA_VERSION } from "./jars.ts";
-import { kafkaClusterId, log4jConfig, serverProperties } from "./broker_config.ts";
+import { ensureKafkaJars, KAFKA_VERSION } from "./jars.ts";
+import { kafkaClusterId } from "./broker_config.ts";
 import {
   bracket,
   brokerAddresses,
   checkPortFree,
   freePort,
+  freePorts,
   isFree,
   isLocalAddress,
   isWildcard,
   portOpen,
 } from "./broker_net.ts";
-import { explain, indent, javaCommand, lastLines, withoutStackFrames } from "./java.ts";
+import { explain, indent, javaCommand, lastLines } from "./java.ts";
+import { type KafkaNode, spawnNode } from "./broker_node.ts";
 
 /** Options of {@link startBroker}. */
 export interface BrokerOptions {
-  /** `host:port` the broker listens on for clients; port 0 picks a free port. @default "127.0.0.1:9092" */
+  /**
+   * `host:port` the (first) broker listens on for clients; port 0 picks free ports.
+   * @default "127.0.0.1:9092"
+   */
   listen?: string;
   /** Host clients are told to connect to (other PCs need a reachable one). @default the listen host */
   advertise?: string;
+  /**
+   * Brokers of the cluster. One, in the data folder itself; or several, each on the next port
+   * after the previous one's, in its own folder `node-<n>` of the data folder. @default 1
+   */
+  nodes?: number;
   /** Folder for the broker's data, config and log (kept across restarts). @default "./data/kafka" */
   dataDir?: string;
   /** Cache folder for the jars. @default cacheDir() */
   cacheDir?: string;
-  /** Java heap limit. @default "512m" */
+  /** Java heap limit of each broker. @default "512m" */
   heap?: string;
   /** How long the broker has to become ready, in ms. @default 120000 */
   readyTimeoutMs?: number;
@@ -39,45 +49,50 @@ export interface BrokerOptions {
   progress?: (line: string) => void;
 }
 
-/** A broker started by {@link startBroker}. */
+/** A broker, or a cluster, started by {@link startBroker}. */
 export interface RunningBroker {
-  /** Bootstrap address for clients (`advertised host:port`). */
+  /** Bootstrap addresses for clients (`advertised host:port`, comma-separated). */
   bootstrap: string;
   /** Absolute path of the data folder. */
   dataDir: string;
-  /** The broker's log file (warnings and errors). */
+  /** The (first) broker's log file (warnings and errors). */
   logFile: string;
-  /** Process id of the `java` process. */
+  /** Process id of the (first) broker's `java` process. */
   pid: number;
-  /** Settles when the `java` process ends, for whatever reason. */
+  /** Every broker of the cluster (one for a single broker). */
+  nodes: KafkaNode[];
+  /** Settles when a `java` process ends, for whatever reason. */
   exited: Promise<Deno.CommandStatus>;
-  /** Stops the broker: SIGTERM, then SIGKILL after 20 s; resolves once it is gone. */
+  /** Stops every broker: SIGTERM, then SIGKILL after 20 s; resolves once they are gone. */
   stop(): Promise<void>;
 }
 
 const READY_TOPIC = "ev-broker-ready";
 
 /**
- * Starts a broker and resolves once it answers and a topic-create + produce + group-coordinator
- * round trip succeeds (so programs started next meet no "coordinator is loading" errors).
- * Rejects with a clear message, and leaves no process behind, when it cannot.
+ * Starts a broker (or a cluster) and resolves once every broker answers and a topic-create +
+ * produce + group-coordinator round trip succeeds (so programs started next meet no "coordinator
+ * is loading" errors). Rejects with a clear message, and leaves no process behind, when it cannot.
  */
 export async function startBroker(options: BrokerOptions = {}): Promise<RunningBroker> {
   const progress = options.progress ?? (() => {});
+  const count = options.nodes ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > 9) {
+    throw new RangeError(`a Kafka cluster has 1 to 9 brokers, got ${count}`);
+  }
   const { listenHost, advertiseHost, ...listen } = brokerAddresses(
     options.listen ?? "127.0.0.1:9092",
     options.advertise,
   );
-  const port = listen.port === 0 ? freePort() : listen.port;
-  checkPortFree(listenHost, port);
+  const first = listen.port === 0 ? freePorts(count) : listen.port;
+  const ports = Array.from({ length: count }, (_, i) => first + i);
+  for (const port of ports) checkPortFree(listenHost, port);
 
   const dataDir = resolve(options.dataDir ?? join("data", "kafka"));
-  await Deno.mkdir(join(dataDir, "log"), { recursive: true });
-  const lock = await lockDataDir(dataDir);
-  let locked = true;
+  const dirs = count === 1 ? [dataDir] : ports.map((_, i) => join(dataDir, `node-${i + 1}`));
+  const locks: Deno.FsFile[] = [];
   const unlock = () => {
-    if (locked) lock.close();
-    locked = false;
+    for (const lock of locks.splice(0)) lock.close();
   };
   if (!isWildcard(advertiseHost) && !isLocalAddress(advertiseHost)) {
     progress(
@@ -85,7 +100,21 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     );
   }
   try {
-    return await launch({ ...options, dataDir, listenHost, port, advertiseHost }, progress, unlock);
+    for (const dir of dirs) {
+      await Deno.mkdir(join(dir, "log"), { recursive: true });
+      locks.push(await lockDataDir(dir));
+    }
+    const broker = await launch({
+      ...options,
+      dataDir,
+      dirs,
+      ports,
+      listenHost,
+      advertiseHost,
+    }, progress);
+    broker.exited.then(() => {}, () => {});
+    const stop = broker.stop;
+    return { ...broker, stop: () => stop().finally(unlock) };
   } catch (e) {
     unlock();
     throw e;
@@ -95,123 +124,97 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
 async function launch(
   options: BrokerOptions & {
     dataDir: string;
+    dirs: string[];
+    ports: number[];
     listenHost: string;
-    port: number;
     advertiseHost: string;
   },
   progress: (line: string) => void,
-  unlock: () => void,
 ): Promise<RunningBroker> {
-  const { dataDir, listenHost, port, advertiseHost } = options;
-  const logDir = join(dataDir, "log");
-  const controllerPort = await controllerPortFor(dataDir);
+  const { dataDir, dirs, ports, listenHost, advertiseHost } = options;
+  const controllerPorts: number[] = [];
+  for (const dir of dirs) {
+    controllerPorts.push(await controllerPortFor(dir, [...ports, ...controllerPorts]));
+  }
   const java = await javaCommand();
   const lib = await ensureKafkaJars({ cacheDir: options.cacheDir, progress });
-  const cp = `${lib}${Deno.build.os === "windows" ? "\\" : "/"}*`;
+  const cluster = dirs.length > 1;
+  const voters = cluster ? controllerPorts.map((port, i) => ({ id: i + 1, port })) : undefined;
+  const clusterId = cluster ? await clusterIdOf(dataDir) : undefined;
 
-  const propsFile = join(dataDir, "server.properties");
-  const log4jFile = join(dataDir, "log4j2.xml");
-  const logFile = join(dataDir, "broker.log");
-  await Deno.writeTextFile(
-    propsFile,
-    serverProperties({ listenHost, port, advertiseHost, controllerPort, logDir }),
-  );
-  await Deno.writeTextFile(log4jFile, log4jConfig(logFile));
-  const jvm = [`-Xmx${options.heap ?? "512m"}`, `-Dlog4j2.configurationFile=${log4jFile}`];
-
-  if (!(await exists(join(logDir, "meta.properties")))) {
-    progress("formatting storage");
-    const out = await new Deno.Command(java, {
-      args: [
-        ...jvm,
-        "-cp",
-        cp,
-        "kafka.tools.StorageTool",
-        "format",
-        "-t",
-        kafkaClusterId(),
-        "-c",
-        propsFile,
-      ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    if (!out.success) {
-      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-      throw new Error(
-        `formatting Kafka storage in ${logDir} failed:\n${indent(lastLines(text, 10))}`,
-      );
+  const nodes: KafkaNode[] = [];
+  // One by one, the last first. A broker stops cleanly while a majority of the cluster's
+  // controllers remains; one that would leave fewer has no quorum to stop with: 3 s, then killed.
+  const stop = async () => {
+    for (const node of [...nodes].reverse()) {
+      const others = nodes.filter((n) => n !== node && n.running).length;
+      await node.stop(others >= Math.floor(nodes.length / 2) + 1 || !cluster ? 20_000 : 3_000);
     }
-  }
-
-  const outFile = join(dataDir, "broker.out");
-  const logFrom = await sizeOf(logFile);
-  const outFrom = await sizeOf(outFile);
-  const child = new Deno.Command(java, {
-    args: [
-      ...jvm,
-      "-XX:+UseG1GC",
-      "-XX:MaxGCPauseMillis=20",
-      "-XX:+ExitOnOutOfMemoryError",
-      "-Djava.awt.headless=true",
-      "-cp",
-      cp,
-      "kafka.Kafka",
-      propsFile,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const out = await Deno.open(outFile, { create: true, append: true, write: true });
-  const pumped = Promise.all([pump(child.stdout, out), pump(child.stderr, out)])
-    .finally(() => out.close());
-  const exited = child.status.then(async (s) => (await pumped, s));
-
-  let stopping: Promise<void> | undefined;
-  const stop = () => {
-    stopping ??= (async () => {
-      let done = false;
-      exited.then(() => (done = true));
-      try {
-        child.kill("SIGTERM");
-      } catch { /* already gone */ }
-      const timer = setTimeout(() => {
-        if (!done) {
-          try {
-            child.kill("SIGKILL");
-          } catch { /* already gone */ }
-        }
-      }, 20_000);
-      await exited;
-      clearTimeout(timer);
-      unlock();
-    })();
-    return stopping;
   };
-
-  const bootstrap = `${bracket(advertiseHost)}:${port}`;
-  const local = `${bracket(isWildcard(listenHost) ? "127.0.0.1" : listenHost)}:${port}`;
-  progress(`starting Kafka ${KAFKA_VERSION} (java pid ${child.pid}, log in ${logFile})`);
+  try {
+    // formatted and started side by side: a KRaft cluster answers once a majority is up
+    const spawned = await Promise.allSettled(dirs.map((dir, i) =>
+      spawnNode({
+        dir,
+        java,
+        lib,
+        listenHost,
+        port: ports[i],
+        advertiseHost,
+        controllerPort: controllerPorts[i],
+        nodeId: cluster ? i + 1 : undefined,
+        voters,
+        clusterId,
+        heap: options.heap,
+        progress,
+      })
+    ));
+    for (const r of spawned) if (r.status === "fulfilled") nodes.push(r.value);
+    const failed = spawned.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const exited = Promise.race(nodes.map((n) => n.exited));
+  const bootstrap = ports.map((p) => `${bracket(advertiseHost)}:${p}`).join(",");
+  const local = ports.map((p) =>
+    `${bracket(isWildcard(listenHost) ? "127.0.0.1" : listenHost)}:${p}`
+  );
+  progress(
+    `starting Kafka ${KAFKA_VERSION} (${nodes.map((n) => `java pid ${n.pid}`).join(", ")}, log in ${
+      nodes[0].logFile
+    }${cluster ? " and its siblings" : ""})`,
+  );
   try {
     await waitReady(local, bootstrap, exited, options.readyTimeoutMs ?? 120_000, progress);
   } catch (e) {
     await stop();
     const status = await exited;
-    const text = await readFrom(logFile, logFrom) + "\n" + await readFrom(outFile, outFrom);
-    const tail = lastLines(withoutStackFrames(text), 12);
-    const why = explain(text) ?? (e instanceof Error ? e.message : String(e));
+    const outputs = await Promise.all(nodes.map((n) => n.output()));
+    const explained = outputs.findIndex((text) => explain(text) !== undefined);
+    const which = Math.max(0, explained);
+    const why = explain(outputs[which]) ?? (e instanceof Error ? e.message : String(e));
     const code = `(java exit code ${status.code}${status.signal ? `, ${status.signal}` : ""})`;
     throw new Error(
-      `Kafka broker did not start: ${why} ${code}\n  last lines of ${logFile}:\n${indent(tail)}`,
+      `Kafka broker did not start: ${why} ${code}\n  last lines of ${nodes[which].logFile}:\n${
+        indent(lastLines(outputs[which], 12))
+      }`,
     );
   }
-  return { bootstrap, dataDir, logFile, pid: child.pid, exited, stop };
+  return {
+    bootstrap,
+    dataDir,
+    logFile: nodes[0].logFile,
+    pid: nodes[0].pid,
+    nodes,
+    exited,
+    stop,
+  };
 }
 
 async function waitReady(
-  local: string,
+  local: string[],
   bootstrap: string,
   exited: Promise<Deno.CommandStatus>,
   timeoutMs: number,
@@ -226,17 +229,20 @@ async function waitReady(
   });
   died.catch(() => {});
   let lastNote = started;
-  while (!(await Promise.race([probeBroker(local, 2000), died]))) {
+  const allAnswer = async () =>
+    (await Promise.all(local.map((l) => probeBroker(l, 2000)))).every(Boolean);
+  while (!(await Promise.race([allAnswer(), died]))) {
     if (dead) await died;
+    const listens = async () => (await Promise.all(local.map(portOpen))).every(Boolean);
     if (Date.now() > deadline) {
-      const hint = await portOpen(local)
+      const hint = await listens()
         ? ` (it listens, but Kafka clients cannot use it: is ${bootstrap} reachable from here?)`
         : "";
-      throw new Error(`no answer at ${local} within ${timeoutMs / 1000} s${hint}`);
+      throw new Error(`no answer at ${local.join(",")} within ${timeoutMs / 1000} s${hint}`);
     }
     if (Date.now() - lastNote >= 10_000) {
       lastNote = Date.now();
-      const hint = await portOpen(local)
+      const hint = await listens()
         ? `; it listens: if this lasts, check that clients can reach ${bootstrap} (--advertise)`
         : "";
       progress(
@@ -247,7 +253,7 @@ async function waitReady(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  // It answers: now the round trip every program will make (through the advertised address).
+  // Every broker answers: now the round trip every program will make.
   const kafka = createKafka({
     brokers: local,
     clientId: "ev-broker-ready",
@@ -296,6 +302,16 @@ async function waitReady(
   }
 }
 
+/** The id a cluster's nodes are formatted with, kept in `<dataDir>/cluster.id`. */
+async function clusterIdOf(dataDir: string): Promise<string> {
+  const file = join(dataDir, "cluster.id");
+  const kept = (await readOr(file)).trim();
+  if (kept) return kept;
+  const id = kafkaClusterId();
+  await Deno.writeTextFile(file, `${id}\n`);
+  return id;
+}
+
 /**
  * Locks `<dataDir>/broker.lock` for as long as this process runs the broker. Kafka's own lock on
  * its log folder is taken only after the controller has started writing the metadata log, so
@@ -317,39 +333,28 @@ async function lockDataDir(dataDir: string): Promise<Deno.FsFile> {
   return file;
 }
 
-/** The controller port kept in the data dir (reused while free), else a new free port. */
-async function controllerPortFor(dataDir: string): Promise<number> {
+/**
+ * The controller port kept in the data dir (reused while free), else a new free port; never one
+ * of `taken` (the other nodes').
+ */
+async function controllerPortFor(dataDir: string, taken: number[] = []): Promise<number> {
   const file = join(dataDir, "controller.port");
   const saved = Number((await readOr(file)).trim());
-  if (Number.isInteger(saved) && saved > 0 && saved < 65536 && isFree("127.0.0.1", saved)) {
+  if (
+    Number.isInteger(saved) && saved > 0 && saved < 65536 && !taken.includes(saved) &&
+    isFree("127.0.0.1", saved)
+  ) {
     return saved;
   }
-  const port = freePort();
+  let port = freePort();
+  while (taken.includes(port)) port = freePort();
   await Deno.writeTextFile(file, `${port}\n`);
   return port;
-}
-
-async function pump(stream: ReadableStream<Uint8Array>, file: Deno.FsFile) {
-  for await (const chunk of stream) await file.write(chunk).catch(() => 0);
 }
 
 async function readOr(path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
-  } catch {
-    return "";
-  }
-}
-
-async function sizeOf(path: string): Promise<number> {
-  return (await Deno.stat(path).catch(() => undefined))?.size ?? 0;
-}
-
-/** The text of `path` after its first `offset` bytes (what this run wrote). */
-async function readFrom(path: string, offset: number): Promise<string> {
-  try {
-    const bytes = await Deno.readFile(path);
-    return new TextDecoder().decode(bytes.subarray(offset));
   } catch {
     return "";
   }

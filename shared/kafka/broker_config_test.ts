@@ -35,6 +35,29 @@ Deno.test("serverProperties: single-node KRaft, replication 1, no auto-created t
   assert.equal(p["group.min.session.timeout.ms"], "1000");
 });
 
+Deno.test("serverProperties: a node of three, replication 3 with 2 in sync", () => {
+  const voters = [{ id: 1, port: 40001 }, { id: 2, port: 40002 }, { id: 3, port: 40003 }];
+  const p = parseProperties(serverProperties({
+    listenHost: "127.0.0.1",
+    port: 9093,
+    advertiseHost: "127.0.0.1",
+    controllerPort: 40002,
+    logDir: "/d/node-2/log",
+    nodeId: 2,
+    voters,
+  }));
+  assert.equal(p["node.id"], "2");
+  assert.equal(
+    p["controller.quorum.voters"],
+    "1@127.0.0.1:40001,2@127.0.0.1:40002,3@127.0.0.1:40003",
+  );
+  assert.equal(p["listeners"], "PLAINTEXT://127.0.0.1:9093,CONTROLLER://127.0.0.1:40002");
+  assert.equal(p["default.replication.factor"], "3");
+  assert.equal(p["min.insync.replicas"], "2");
+  assert.equal(p["offsets.topic.replication.factor"], "3");
+  assert.equal(p["transaction.state.log.min.isr"], "2");
+});
+
 Deno.test("serverProperties brackets IPv6 hosts", () => {
   const p = parseProperties(serverProperties({
     listenHost: "::1",

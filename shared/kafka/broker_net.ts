@@ -78,6 +78,19 @@ export function freePort(): number {
   return port;
 }
 
+/**
+ * The first of `n` consecutive TCP ports that are all free on 127.0.0.1 now (a cluster's brokers
+ * listen on consecutive ports).
+ */
+export function freePorts(n: number): number {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const first = 20_000 + Math.floor(Math.random() * 40_000);
+    const ports = Array.from({ length: n }, (_, i) => first + i);
+    if (ports.every((p) => isFree("127.0.0.1", p) && isFree("0.0.0.0", p))) return first;
+  }
+  throw new Error(`no ${n} consecutive free ports found`);
+}
+
 /** First non-loopback IPv4 address of this machine (what other lab PCs can reach), else 127.0.0.1. */
 export function firstLanAddress(): string {
   try {

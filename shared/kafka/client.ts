@@ -15,6 +15,7 @@ import {
 } from "kafkajs";
 import process from "node:process";
 import { createLogger, errorMessage, type Logger } from "../log.ts";
+import { replicationFor } from "./broker_config.ts";
 
 /** Options of {@link createKafka}. */
 export interface KafkaOptions {
@@ -212,8 +213,9 @@ export function createProducer(kafka: Kafka): Producer {
 }
 
 /**
- * Creates the topics that do not exist yet, with explicit partition counts and a replication
- * factor of min(3, brokers in the cluster), and waits until every partition has a leader.
+ * Creates the topics that do not exist yet, with explicit partition counts, a replication factor
+ * of min(3, brokers in the cluster it finds) and `min.insync.replicas` 2 where there are three
+ * (so that losing one broker loses nothing), and waits until every partition has a leader.
  * Existing topics are left as they are (a warning if one has fewer partitions than asked).
  * Resolves to the names of the topics it created.
  */
@@ -227,7 +229,7 @@ export async function ensureTopics(
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    const replicationFactor = Math.min(3, Math.max(1, cluster.brokers.length));
+    const { replicas: replicationFactor, minInSync } = replicationFor(cluster.brokers.length);
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.topic));
     if (missing.length > 0) {
@@ -239,7 +241,10 @@ export async function ensureTopics(
           topic: t.topic,
           numPartitions: t.numPartitions,
           replicationFactor,
-          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+          configEntries: Object.entries({
+            "min.insync.replicas": String(minInSync),
+            ...t.config,
+          }).map(([name, value]) => ({ name, value })),
         })),
       });
     }

@@ -120,8 +120,8 @@ async function runMaven(dir: string) {
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new Error(
-        "Maven (mvn) is needed once to fetch Kafka's jars: install Maven and Java 17+, " +
-          "or run Kafka with Docker (docker compose up -d kafka)",
+        "Maven (mvn) is needed once to fetch Kafka's jars: 'mvn' was not found on PATH " +
+          "(install it: README, 'Installing Java 17 and Maven'; or run Kafka with Docker)",
       );
     }
     throw e;

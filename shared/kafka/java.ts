@@ -29,7 +29,10 @@ export async function javaCommand(): Promise<string> {
     }
     return java;
   }
-  throw new Error("Java 17+ is needed to run Kafka: 'java' was not found (install a JDK/JRE 17+)");
+  throw new Error(
+    "Java 17+ is needed to run Kafka: 'java' was not found on PATH nor in JAVA_HOME " +
+      "(install it: README, 'Installing Java 17 and Maven')",
+  );
 }
 
 /** Recognises common Kafka start-up failures in its log; a short reason, or undefined. */

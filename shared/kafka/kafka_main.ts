@@ -10,15 +10,16 @@
 import { fileURLToPath } from "node:url";
 import { ConfigError, loadConfig, type ProgramSpec, runMain } from "../config.ts";
 import { KAFKA } from "../settings.ts";
+import { KAFKA_ALIASES } from "../aliases.ts";
 import { parseBrokers, probeBroker } from "./client.ts";
 import { startBroker } from "./broker.ts";
 import { KAFKA_VERSION } from "./jars.ts";
 
-type Name = "kafka" | "kafka-data" | "advertise" | "no-docker";
+type Name = "kafka" | "kafka-data" | "advertise" | "no-docker" | "nodes";
 
 /** What `deno task kafka` accepts. */
 export const KAFKA_SPEC: ProgramSpec<Name> = {
-  usage: "deno task kafka [--kafka HOST:PORT] [--kafka-data DIR] [--advertise HOST]",
+  usage: "deno task kafka [--kafka HOST:PORT] [--nodes 1|3] [--kafka-data DIR] [--advertise HOST]",
   summary:
     "Makes a Kafka broker answer at the configured bootstrap address (the first of --kafka). " +
     "A broker that already answers is reused. Else, when a Docker engine runs, compose.yml's " +
@@ -39,16 +40,25 @@ export const KAFKA_SPEC: ProgramSpec<Name> = {
         "default the listen host, or this machine's first LAN address when it is 0.0.0.0",
       placeholder: "HOST",
     },
+    nodes: {
+      env: "EV_KAFKA_NODES",
+      default: "1",
+      help: "brokers to start: 3 is a cluster on the port of --kafka and the next two, " +
+        "each in <kafka-data>/node-N, topics replicated 3 times (2 in sync)",
+      placeholder: "N",
+    },
     "no-docker": {
       env: "EV_KAFKA_NO_DOCKER",
       boolean: true,
       help: "never use Docker, always run the broker from the jars",
     },
   },
+  aliases: KAFKA_ALIASES,
   notes: [
     "Examples:",
     "  deno task kafka                                   # 127.0.0.1:9092, data in ./data/kafka",
     "  deno task kafka --kafka 0.0.0.0:9092 --advertise 192.168.1.10   # broker PC of a lab",
+    "  deno task kafka --nodes 3                         # 127.0.0.1:9092,9093,9094",
   ],
 };
 
@@ -67,18 +77,30 @@ async function main(): Promise<number> {
     say(`a Kafka broker already answers at ${brokers.join(",")}: reusing it, nothing to start`);
     return 0;
   }
+  const nodes = Number(cfg.values.nodes);
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 9) {
+    throw new ConfigError(
+      `--nodes must be a number of brokers from 1 to 9, got '${cfg.values.nodes}'`,
+    );
+  }
   const advertise = cfg.values.advertise;
-  if (!cfg.flags["no-docker"] && await dockerAnswers()) {
+  if (nodes === 1 && !cfg.flags["no-docker"] && await dockerAnswers()) {
     return await startWithDocker(first, advertise, say);
   }
 
   const broker = await startBroker({
     listen: first,
     advertise,
+    nodes,
     dataDir: cfg.values["kafka-data"],
     progress: say,
   });
-  say(`broker ready at ${broker.bootstrap} (data in ${broker.dataDir}); Ctrl+C stops it`);
+  say(
+    nodes === 1
+      ? `broker ready at ${broker.bootstrap} (data in ${broker.dataDir}); Ctrl+C stops it`
+      : `broker ready: a cluster of ${nodes} at ${broker.bootstrap} (data in ` +
+        `${broker.dataDir}/node-*); give every program --kafka ${broker.bootstrap}; Ctrl+C stops it`,
+  );
 
   const stopRequested = new Promise<string>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -87,19 +109,38 @@ async function main(): Promise<number> {
       } catch { /* SIGTERM cannot be listened to on Windows */ }
     }
   });
+  // A cluster carries on without one of its brokers: say so, and stop when none is left.
+  let stopping = false;
+  for (const node of broker.nodes) {
+    node.exited.then((s) => {
+      if (nodes > 1 && !stopping) {
+        say(
+          `broker ${node.id} (port ${node.port}) exited by itself (code ${s.code}); see ${node.logFile}`,
+        );
+      }
+    });
+  }
   const outcome = await Promise.race([
     stopRequested,
-    broker.exited.then((s) => s),
+    Promise.all(broker.nodes.map((n) => n.exited)).then(([s]) => s),
   ]);
   if (typeof outcome === "string") {
-    say(`${outcome}: stopping the broker…`);
+    stopping = true;
+    say(`${outcome}: stopping the broker${nodes > 1 ? "s" : ""}…`);
     const started = performance.now();
     await broker.stop();
-    say(`broker stopped (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    say(
+      `broker${nodes > 1 ? "s" : ""} stopped (${
+        ((performance.now() - started) / 1000).toFixed(1)
+      } s)`,
+    );
     return 0;
   }
   console.error(
-    `error: the Kafka broker exited by itself (code ${outcome.code}); see ${broker.logFile}`,
+    `error: the Kafka broker${nodes > 1 ? "s" : ""} exited by ${
+      nodes > 1 ? "themselves" : "itself"
+    } ` +
+      `(code ${outcome.code}); see ${broker.logFile}`,
   );
   return 1;
 }

@@ -99,3 +99,15 @@ export async function waitForLog(
   }
   return pattern.test(await Deno.readTextFile(child.log).catch(() => ""));
 }
+
+/**
+ * Why a child did not come up, in its own words: the last `error:` line it printed (how every
+ * program reports a failure), else its last line, else that it printed nothing.
+ */
+export async function failureOf(child: Child): Promise<string> {
+  const lines = (await Deno.readTextFile(child.log).catch(() => "")).split("\n")
+    .map((l) => l.trim()).filter((l) => l !== "");
+  const error = lines.findLast((l) => l.startsWith("error:"));
+  if (error) return error.slice("error:".length).trim();
+  return lines.at(-1) ?? "it printed nothing";
+}

@@ -9,7 +9,7 @@ import { loadConfig, parsePort, type ProgramSpec, runMain } from "../config.ts";
 import { DATA_DIR, KAFKA } from "../settings.ts";
 import { probeBroker } from "../kafka/client.ts";
 import { onShutdown } from "../shutdown.ts";
-import { Children, waitForLog } from "./children.ts";
+import { Children, failureOf, waitForLog } from "./children.ts";
 
 const SPEC = {
   usage: "deno task demo [--http 8080] [--port 7000]",
@@ -84,13 +84,13 @@ runMain(async () => {
         `${dataDir}/kafka`,
       ]);
       if (!await waitForLog(kafka, /broker ready|reusing/, 300_000)) {
-        throw new Error(`Kafka did not start: see ${kafka.log}`);
+        throw new Error(`Kafka did not start: ${await failureOf(kafka)} (log: ${kafka.log})`);
       }
     }
     say("starting Central (the first start creates its database)…");
     const central = await children.start("central", "central", [], env);
     if (!await waitForLog(central, /dashboard: /, 120_000)) {
-      throw new Error(`Central did not start: see ${central.log}`);
+      throw new Error(`Central did not start: ${await failureOf(central)} (log: ${central.log})`);
     }
     for (const cp of CPS) await enroll(http, token, cp);
     for (const [i, cp] of CPS.entries()) {

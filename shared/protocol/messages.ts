@@ -14,6 +14,7 @@ import { central, type CentralRequest } from "./messages/central.ts";
 import { check, type CheckRequest } from "./messages/check.ts";
 import type { MessageCodec } from "./messages/codec.ts";
 import { health, type HealthRequest } from "./messages/health.ts";
+import { ident, type IdentRequest } from "./messages/ident.ts";
 import { resume, type ResumeRequest, stop, type StopRequest } from "./messages/orders.ts";
 import { ack, type Nack, nack, type Reply } from "./messages/replies.ts";
 
@@ -21,6 +22,7 @@ export type { AuthRequest } from "./messages/auth.ts";
 export type { CentralRequest, CentralStatus } from "./messages/central.ts";
 export { type CheckRequest, engineHealth } from "./messages/check.ts";
 export type { Health, HealthRequest } from "./messages/health.ts";
+export type { IdentRequest } from "./messages/ident.ts";
 export type { ResumeRequest, StopRequest } from "./messages/orders.ts";
 export type { Ack, Nack, Reply } from "./messages/replies.ts";
 
@@ -31,7 +33,8 @@ export type Request =
   | StopRequest
   | ResumeRequest
   | CheckRequest
-  | CentralRequest;
+  | CentralRequest
+  | IdentRequest;
 
 /** Any message of the protocol. */
 export type Message = Request | Reply;
@@ -48,6 +51,7 @@ export const OPCODES: { readonly [T in Opcode]: MessageCodec<Extract<Message, { 
     RESUME: resume,
     CHECK: check,
     CENTRAL: central,
+    IDENT: ident,
     ACK: ack,
     NACK: nack,
   });

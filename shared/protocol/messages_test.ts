@@ -29,6 +29,7 @@ const SAMPLES: { [T in Opcode]: [Extract<Message, { type: T }>, string] } = {
   RESUME: [{ type: "RESUME", seq: 4 }, "RESUME#4"],
   CHECK: [{ type: "CHECK", seq: 5 }, "CHECK#5"],
   CENTRAL: [{ type: "CENTRAL", seq: 6, central: "DOWN" }, "CENTRAL#6#DOWN"],
+  IDENT: [{ type: "IDENT", seq: 8, cpId: "MAD-01" }, "IDENT#8#MAD-01"],
   ACK: [{ type: "ACK", seq: 7, fields: ["available", "a#b", ""] }, "ACK#7#available#a%23b#"],
   NACK: [{ type: "NACK", seq: 0, reason: "bad checksum (LRC)" }, "NACK#0#bad checksum (LRC)"],
 };

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { freePort, type Program, start, waitFor } from "./programs.ts";
+import { freePort, type Program, start, type StartOptions, waitFor } from "./programs.ts";
 import { findPostgresServer, freshDatabase } from "./postgres.ts";
 import { probeBroker } from "../../shared/kafka/client.ts";
 
@@ -40,11 +40,28 @@ export class TestNetwork implements AsyncDisposable {
   central!: Program;
   #dropDatabase: () => Promise<void> = () => Promise.resolve();
 
-  constructor(readonly env: Record<string, string>, readonly dir: string) {}
+  /**
+   * @param entries a file to run instead of each task's module (bundles), by task
+   * @param cwd the programs' working folder (default the repository's root)
+   */
+  constructor(
+    readonly env: Record<string, string>,
+    readonly dir: string,
+    readonly entries: Record<string, string> = {},
+    readonly cwd?: string,
+  ) {}
 
-  /** Starts (or restarts) Central and waits until its API answers. */
-  async startCentral(): Promise<Program> {
-    this.central = this.#track(await start("central", ["--no-panel"], this.env, "central"));
+  /** Starts a program of this network (its bundle, when it runs bundles). */
+  #start(task: string, args: string[], env: Record<string, string>, name: string) {
+    const options: StartOptions = { entry: this.entries[task], cwd: this.cwd };
+    return start(task, args, env, name, options);
+  }
+
+  /** Starts (or restarts) Central, with `args`, and waits until it is ready. */
+  async startCentral(args: string[] = []): Promise<Program> {
+    this.central = this.#track(
+      await this.#start("central", ["--no-panel", ...args], this.env, "central"),
+    );
     await this.waitReady();
     return this.central;
   }
@@ -69,7 +86,7 @@ export class TestNetwork implements AsyncDisposable {
       EV_CENTRAL_PORT: String(ports.cp),
       EV_DATA_DIR: `${this.dir}/data-${name}`,
     };
-    const program = this.#track(await start("central", ["--no-panel"], env, `central ${name}`));
+    const program = this.#track(await this.#start("central", ["--no-panel"], env, `central ${name}`));
     await this.waitReady(ports.http);
     return { program, http: ports.http, cp: ports.cp };
   }
@@ -141,13 +158,8 @@ export class TestNetwork implements AsyncDisposable {
       });
   }
 
-  /** Enrolls a CP and starts its Engine and Monitor (given the Centrals' socket ports to try). */
-  async addCp(
-    id: string,
-    secret = `secret-${id}`,
-    engineArgs: string[] = [],
-    centralPorts = [this.cpPort],
-  ): Promise<TestCp> {
+  /** Enrolls a CP (location `Lab-<id>`, 0.35 €/kWh). */
+  async enroll(id: string, secret = `secret-${id}`): Promise<void> {
     const enrolled = await this.fetch("POST", "/api/cps", {
       id,
       location: `Lab-${id}`,
@@ -157,6 +169,33 @@ export class TestNetwork implements AsyncDisposable {
     if (enrolled.status !== 201) {
       throw new Error(`enrolling ${id}: ${enrolled.status} ${await enrolled.text()}`);
     }
+  }
+
+  /**
+   * Starts a program of a deno.json task with `args`, in the network's environment with `env`
+   * over it (a key set to `undefined` is left out), stopped with the network.
+   */
+  async run(
+    task: string,
+    args: string[],
+    env: Record<string, string | undefined> = {},
+    name = task,
+  ): Promise<Program> {
+    const merged: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...this.env, ...env })) {
+      if (v !== undefined) merged[k] = v;
+    }
+    return this.#track(await this.#start(task, args, merged, name));
+  }
+
+  /** Enrolls a CP and starts its Engine and Monitor (given the Centrals' socket ports to try). */
+  async addCp(
+    id: string,
+    secret = `secret-${id}`,
+    engineArgs: string[] = [],
+    centralPorts = [this.cpPort],
+  ): Promise<TestCp> {
+    await this.enroll(id, secret);
     const enginePort = freePort();
     const engine = await this.startEngine(id, enginePort, engineArgs);
     const monitor = await this.startMonitor(id, secret, enginePort, centralPorts);
@@ -166,7 +205,7 @@ export class TestNetwork implements AsyncDisposable {
   /** Starts a CP's Engine. */
   async startEngine(id: string, port: number, args: string[] = []): Promise<Program> {
     const engine = this.#track(
-      await start(
+      await this.#start(
         "engine",
         ["--id", id, "--port", String(port), "--no-panel", ...args],
         this.env,
@@ -185,7 +224,7 @@ export class TestNetwork implements AsyncDisposable {
     centralPorts = [this.cpPort],
   ): Promise<Program> {
     return this.#track(
-      await start(
+      await this.#start(
         "monitor",
         [
           "--id",
@@ -207,7 +246,7 @@ export class TestNetwork implements AsyncDisposable {
   /** Starts a driver (`--json`). */
   async driver(id: string, args: string[]): Promise<Program> {
     return this.#track(
-      await start("driver", ["--id", id, "--json", ...args], this.env, `driver ${id}`),
+      await this.#start("driver", ["--id", id, "--json", ...args], this.env, `driver ${id}`),
     );
   }
 
@@ -234,7 +273,12 @@ export class TestNetwork implements AsyncDisposable {
  * `postgres`: a PostgreSQL server is required (several instances share it).
  */
 export async function startNetwork(
-  { kafka = KAFKA, postgres = false } = {},
+  { kafka = KAFKA, entries = {}, cwd, postgres = false }: {
+    kafka?: string;
+    entries?: Record<string, string>;
+    cwd?: string;
+    postgres?: boolean;
+  } = {},
 ): Promise<TestNetwork> {
   await requireKafka(kafka);
   const dir = await Deno.makeTempDir({ prefix: "ev-net-" });
@@ -244,7 +288,7 @@ export async function startNetwork(
     EV_TOPIC_PREFIX: prefix,
     EV_DATA_DIR: `${dir}/data`,
   };
-  const net = new TestNetwork(env, dir);
+  const net = new TestNetwork(env, dir, entries, cwd);
   Object.assign(env, {
     EV_HTTP_PORT: String(net.httpPort),
     EV_CENTRAL_PORT: String(net.cpPort),
@@ -274,13 +318,13 @@ export async function startNetwork(
  * Plugs the car in at an Engine once it holds an authorization (it learns of one over Kafka, a
  * moment after the driver may): every "authorized" line it printed is matched by a "supplying".
  */
-export async function plugIn(engine: Program): Promise<void> {
+export async function plugIn(engine: Program, key = "I"): Promise<void> {
   const count = (pattern: RegExp) => engine.lines.filter((l) => pattern.test(l)).length;
   await waitFor(
     `${engine.name} to hold an authorization`,
     () => count(/ authorized: /) > count(/ supplying /),
   );
-  await engine.say("I");
+  await engine.say(key);
 }
 
 /** Waits until a driver printed `n` JSON events of `type`; returns them. */

@@ -118,16 +118,27 @@ export class Program implements AsyncDisposable {
   }
 }
 
+/** Where and how {@link start} runs a program. */
+export interface StartOptions {
+  /** Run this file (a bundle) instead of the task's module, with the task's permissions. */
+  entry?: string;
+  /** Working folder. @default the repository's root */
+  cwd?: string;
+}
+
 /** Starts the program of a deno.json task with `args` and extra environment. */
 export async function start(
   task: string,
   args: string[],
   env: Record<string, string> = {},
   name = task,
+  options: StartOptions = {},
 ): Promise<Program> {
+  const command = await taskArgs(task);
+  if (options.entry) command.splice(-1, 1, options.entry);
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...await taskArgs(task), ...args],
-    cwd: ROOT,
+    args: [...command, ...args],
+    cwd: options.cwd ?? ROOT,
     env: { NO_COLOR: "1", ...env },
     stdin: "piped",
     stdout: "piped",

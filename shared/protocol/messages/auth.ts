@@ -7,7 +7,7 @@
  * @module
  */
 import { ProtocolError, quote } from "../errors.ts";
-import { checkLength, type MessageCodec, oneOf } from "./codec.ts";
+import { checkCpId, checkLength, type MessageCodec, oneOf } from "./codec.ts";
 import type { Health } from "./health.ts";
 
 /** A Monitor's request to register its CP with Central. */
@@ -26,7 +26,6 @@ export interface AuthRequest {
   health?: Health;
 }
 
-const CP_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** What `String(number)` writes for a number ≥ 0 (decimals, and exponents for tiny or huge ones). */
 const UNSIGNED_NUMBER = /^[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?$/;
 
@@ -52,12 +51,7 @@ export const auth: MessageCodec<AuthRequest> = {
       throw new ProtocolError("arity", `AUTH needs 4 or 5 fields, got ${fields.length}`);
     }
     const [cpId, secret, location, price, healthText] = fields;
-    if (!CP_ID.test(cpId)) {
-      throw new ProtocolError(
-        "field",
-        `cpId must be 1-64 characters of A-Z a-z 0-9 . _ -, got ${quote(cpId)}`,
-      );
-    }
+    checkCpId(cpId);
     checkLength("secret", secret, 1, 256);
     checkLength("location", location, 0, 200);
     const pricePerKwh = price === "" ? undefined : Number(price);

@@ -71,3 +71,24 @@ export function checkLength(field: string, text: string, min: number, max: numbe
     throw new ProtocolError("field", `${field} must be ${min}-${max} characters, got ${length}`);
   }
 }
+
+/** What a CP id may be on the wire. */
+const CP_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Returns `text` when it is a CP id (1-64 characters of A-Z a-z 0-9 . _ -), else throws a
+ * {@link ProtocolError}.
+ *
+ * @example
+ * ```ts
+ * import { checkCpId } from "./codec.ts";
+ * console.log(checkCpId("ALC1")); // "ALC1"
+ * ```
+ */
+export function checkCpId(text: string): string {
+  if (CP_ID.test(text)) return text;
+  throw new ProtocolError(
+    "field",
+    `cpId must be 1-64 characters of A-Z a-z 0-9 . _ -, got ${quote(text)}`,
+  );
+}
