@@ -20,6 +20,7 @@ import type { CpView } from "../shared/cp_view.ts";
 import { RecentIds } from "../shared/recent_ids.ts";
 import { createLogger, errorMessage } from "../shared/log.ts";
 import type { Emit } from "./output.ts";
+import { isMine } from "./mine.ts";
 
 const log = createLogger("driver");
 
@@ -84,13 +85,14 @@ export class Driver {
         topic: this.topics.notifications,
         groupPrefix: `${this.o.topicPrefix}driver.${this.o.id}`,
         onMessage: (m) => {
-          if (m.key?.toString() !== this.o.id) return;
+          const key = m.key?.toString();
+          if (key !== this.o.id) return; // (not even parsed)
           const e = parseEvent(
             m.value,
             ["authorized", "denied", "progress", "expired", "ticket"] as const,
           );
           if (typeof e === "string") return log.warn(`skipped a bad notification: ${e}`);
-          if (e.driverId !== this.o.id || !this.#seen.add(e.id)) return;
+          if (!isMine(this.o.id, key, e) || !this.#seen.add(e.id)) return;
           return this.#notified(e);
         },
       }),

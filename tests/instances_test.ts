@@ -72,6 +72,11 @@ Deno.test(
         const tickets = events.filter((e) => e.type === "ticket");
         assert.equal(tickets.length, 1, `${d.name} printed ${tickets.length} tickets`);
         assert.equal(tickets[0].cp, CPS[i]);
+        // nothing of another driver's supply reached this driver
+        for (const e of events.filter((e) => e.type === "progress" || e.type === "authorized")) {
+          assert.equal(e.cp, CPS[i], `${d.name} was shown ${JSON.stringify(e)}`);
+          assert.equal(e.sessionId, tickets[0].sessionId);
+        }
         const kwh = events.filter((e) => e.type === "progress").map((e) => Number(e.kwh));
         assert.ok(
           Number(tickets[0].kwh) >= Math.max(...kwh) - 1e-9,

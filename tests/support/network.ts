@@ -86,7 +86,9 @@ export class TestNetwork implements AsyncDisposable {
       EV_CENTRAL_PORT: String(ports.cp),
       EV_DATA_DIR: `${this.dir}/data-${name}`,
     };
-    const program = this.#track(await this.#start("central", ["--no-panel"], env, `central ${name}`));
+    const program = this.#track(
+      await this.#start("central", ["--no-panel"], env, `central ${name}`),
+    );
     await this.waitReady(ports.http);
     return { program, http: ports.http, cp: ports.cp };
   }
