@@ -6,12 +6,15 @@
  * - Engine KO key → CP faulted on Central (p50/p99 over repeated KO/recover)
  * - Engine process killed → CP faulted on Central, and its restart on the same port
  * - driver request → answer (authorized/denied), idle, measured by simulated drivers
+ * - a Central instance killed → its CPs served by another (with a PostgreSQL server)
  *
  * @module
  */
 import { startNetwork } from "../support/network.ts";
 import { start } from "../support/programs.ts";
 import { percentile } from "../../cp/sim/drivers.ts";
+import { findPostgresServer } from "../support/postgres.ts";
+import { measureTakeover } from "./takeover.ts";
 
 const ROUNDS = Number(Deno.env.get("EV_BENCH_ROUNDS") ?? 20);
 const say = (text: string) => console.error(`bench: ${text}`);
@@ -102,6 +105,16 @@ const stats = (name: string, values: number[]) => {
   figures.idleRequests = result.requests;
 }
 
+if (await findPostgresServer()) {
+  const rounds = Number(Deno.env.get("EV_BENCH_TAKEOVER_ROUNDS") ?? 3);
+  say(`Central instance killed → its CPs served by another, ${rounds} rounds`);
+  const takeovers = await measureTakeover(rounds, say);
+  figures.takeoverOwnedMaxMs = Math.max(...takeovers.map((t) => t.ownedAllMs));
+  figures.takeoverServedP50Ms = Math.round(percentile(takeovers.map((t) => t.servedMs), 50));
+  figures.takeoverServedMaxMs = Math.max(...takeovers.map((t) => t.servedMs));
+  figures.takeoverInterrupted = takeovers.reduce((n, t) => n + t.interrupted, 0);
+} else say("no PostgreSQL server: the take-over of a killed instance is not measured");
+
 const commit = new TextDecoder().decode(
   (await new Deno.Command("git", { args: ["rev-parse", "--short", "HEAD"], stdout: "piped" })
     .output()).stdout,
@@ -124,6 +137,7 @@ await Deno.writeTextFile(
 );
 console.log(
   `bench ${commit}: KO→faulted p99 ${figures.koKeyToFaultedP99Ms} ms | killed→faulted p99 ${figures.engineKilledToFaultedP99Ms} ms | ` +
-    `restart→available p50 ${figures.engineRestartToAvailableP50Ms} ms | request→answer idle p50 ${figures.requestToAnswerIdleP50Ms} ms p99 ${figures.requestToAnswerIdleP99Ms} ms ` +
+    `restart→available p50 ${figures.engineRestartToAvailableP50Ms} ms | request→answer idle p50 ${figures.requestToAnswerIdleP50Ms} ms p99 ${figures.requestToAnswerIdleP99Ms} ms | ` +
+    `instance killed → served max ${figures.takeoverServedMaxMs ?? "-"} ms ` +
     `(${out.pathname.split("/").pop()})`,
 );
