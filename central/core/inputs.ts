@@ -14,7 +14,7 @@ export interface CpInfo {
   location: string;
   pricePerKwh: number;
   stopped: boolean;
-  /** The state it was last saved in (shown until its owner speaks). */
+  /** The state it was last saved in. */
   state?: CpState;
 }
 
@@ -65,7 +65,7 @@ export type AliveLink = [cpId: string, linkId: string, engineOk: boolean];
 /** A fact for the core. */
 export type Input =
   // ---- the network's CPs and who owns them
-  /** Every enrolled CP, at start-up (shown as last saved until their owners speak). */
+  /** Every enrolled CP, at start-up (shown disconnected until their owners speak). */
   | { type: "catalog"; cps: CpInfo[] }
   /** Partitions this instance owns from now on, with their CPs and live supplies. */
   | { type: "owned"; partitions: number[]; cps: CpInfo[]; sessions: LiveSession[] }

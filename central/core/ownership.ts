@@ -27,18 +27,21 @@ function newRecord(ctx: Ctx, info: CpInfo): CpRecord {
   };
 }
 
-/** The view of a CP known only from the database: as it was last saved. */
+/**
+ * The view of a CP known only from the database: disconnected until its owner speaks (BRIEF §2:
+ * a state saved before a crash says nothing of now).
+ */
 function savedView(info: CpInfo, now: number): CpView {
   return {
     id: info.id,
     location: info.location,
     pricePerKwh: info.pricePerKwh,
-    state: info.state ?? "disconnected",
+    state: "disconnected",
     updatedAt: new Date(now).toISOString(),
   };
 }
 
-/** Every enrolled CP, at start-up. */
+/** Every enrolled CP, at start-up (shown disconnected until its owner speaks). */
 export function catalog(ctx: Ctx, e: In<"catalog">): void {
   for (const info of e.cps) {
     if (ctx.state.cps.has(info.id)) continue;

@@ -21,7 +21,7 @@ Deno.test("a CP owned elsewhere is shown as its owner announces it", () => {
   const w = new World({}, { owned: [0] });
   const other = idIn(1);
   w.feed({ type: "catalog", cps: [{ ...info(other), state: "available" }] });
-  assert.equal(w.stateOf(other), "available");
+  assert.equal(w.stateOf(other), "disconnected", "a saved state says nothing of now");
   w.feed({
     type: "announced",
     from: "central-b",
