@@ -7,8 +7,6 @@
  * @module
  */
 import postgres from "postgres";
-import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { migrate } from "./migrate.ts";
 
 /** A connected, migrated database. */
@@ -88,18 +86,16 @@ async function openServer(url: string, connectTimeout: number): Promise<Database
 async function openEmbedded(dataDir: string): Promise<Database> {
   const dir = `${dataDir.replace(/\/+$/, "")}/pg`;
   await Deno.mkdir(dir, { recursive: true });
-  let pglite: PGlite;
-  try {
-    pglite = await PGlite.create({ dataDir: dir });
-  } catch (e) {
-    throw new DatabaseError(`cannot open the embedded database in ${dir}: ${describe(e)}`, {
-      cause: e,
-    });
+  // a new database is made (initdb) in a worker that ends after: its memory is not kept
+  if (!await exists(`${dir}/PG_VERSION`)) {
+    const { error } = await inWorker({ dir, init: true }, true);
+    if (error) throw new DatabaseError(`cannot create the embedded database in ${dir}: ${error}`);
   }
-  await pglite.exec("SET client_min_messages TO warning");
-  const server = new PGLiteSocketServer({ db: pglite, host: "127.0.0.1", port: 0 });
-  await server.start();
-  const sql = postgres(`postgres://postgres@${server.getServerConn()}/postgres`, {
+  // PGlite runs its SQL on the thread that calls it: a worker of its own keeps it off Central's
+  // event loop, and Central talks to it over the wire protocol like to any server
+  const { worker, ready, error } = await inWorker({ dir });
+  if (!ready) throw new DatabaseError(`cannot open the embedded database in ${dir}: ${error}`);
+  const sql = postgres(`postgres://postgres@${ready}/postgres`, {
     max: 1,
     onnotice: () => {},
     // PGlite has no prepared-statement cache shared across reconnects worth relying on.
@@ -110,10 +106,51 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     where: `embedded database in ${dir}`,
     close: async () => {
       await sql.end({ timeout: 5 }).catch(() => {});
-      await server.stop().catch(() => {});
-      await pglite.close().catch(() => {});
+      const closed = answerOf(worker);
+      worker.postMessage({ close: true });
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000))]);
+      worker.terminate();
     },
   };
+}
+
+interface WorkerAnswer {
+  ready?: string;
+  error?: string;
+  initialized?: boolean;
+  closed?: boolean;
+}
+
+function answerOf(worker: Worker): Promise<WorkerAnswer> {
+  return new Promise((resolve) => {
+    worker.addEventListener("message", (e) => resolve(e.data), { once: true });
+    worker.addEventListener("error", (e) => {
+      e.preventDefault();
+      resolve({ error: e.message });
+    }, { once: true });
+  });
+}
+
+/** Starts the embedded database's worker with `message`; ends it after when `once`. */
+async function inWorker(
+  message: { dir: string; init?: boolean },
+  once = false,
+): Promise<WorkerAnswer & { worker: Worker }> {
+  const worker = new Worker(new URL("./embedded_worker.ts", import.meta.url), { type: "module" });
+  const answered = answerOf(worker);
+  worker.postMessage(message);
+  const answer = await answered;
+  if (once || answer.error) worker.terminate();
+  return { ...answer, worker };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A URL with its password replaced by `***`. */
