@@ -40,3 +40,26 @@ export function embeddedNames(dir: string): string[] {
     .filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes("/"))
     .map((p) => p.slice(prefix.length));
 }
+
+/** Worker modules' places in a bundle (set by the bundle's entry), by name. */
+const workers = new Map<string, string>();
+
+/**
+ * Registers where a worker module is when the program runs as a bundle (a file beside it).
+ *
+ * @example
+ * ```ts
+ * import { registerWorker, workerUrl } from "./embedded.ts";
+ * registerWorker("db", "file:///opt/ev/ev-central.db.js");
+ * console.log(workerUrl("db", new URL("file:///src/db_worker.ts")).href); // the bundle's file
+ * ```
+ */
+export function registerWorker(name: string, url: string): void {
+  workers.set(name, url);
+}
+
+/** The module a worker runs: the bundle's file when one is registered, else `source`. */
+export function workerUrl(name: string, source: URL): URL {
+  const registered = workers.get(name);
+  return registered ? new URL(registered) : source;
+}

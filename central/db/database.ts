@@ -8,6 +8,7 @@
  */
 import postgres from "postgres";
 import { migrate } from "./migrate.ts";
+import { workerUrl } from "../../shared/embedded.ts";
 
 /** A connected, migrated database. */
 export interface Database {
@@ -136,7 +137,8 @@ async function inWorker(
   message: { dir: string; init?: boolean },
   once = false,
 ): Promise<WorkerAnswer & { worker: Worker }> {
-  const worker = new Worker(new URL("./embedded_worker.ts", import.meta.url), { type: "module" });
+  const source = workerUrl("embedded-db", new URL("./embedded_worker.ts", import.meta.url));
+  const worker = new Worker(source, { type: "module" });
   const answered = answerOf(worker);
   worker.postMessage(message);
   const answer = await answered;

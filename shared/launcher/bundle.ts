@@ -12,7 +12,7 @@
  */
 import { join } from "node:path";
 import { loadConfig, type ProgramSpec, runMain } from "../config.ts";
-import { BUILD_PROGRAMS, checkRuns, programTask, ROOT, writeEntry } from "./build.ts";
+import { BUILD_PROGRAMS, checkRuns, programTask, ROOT, workerFile, writeEntry } from "./build.ts";
 
 /** Packages left out of a bundle (imported from npm at run time), and why: see the module doc. */
 const EXTERNAL = ["@electric-sql/pglite", "@electric-sql/pglite-socket"];
@@ -49,29 +49,12 @@ runMain(async () => {
     await Deno.mkdir(out, { recursive: true });
     for (const program of programs) {
       const { main, permissions } = await programTask(program.name);
-      const entry = await writeEntry(program, main, entries);
+      const entry = await writeEntry(program, main, entries, { bundle: true });
       const file = join(out, `ev-${program.name}.js`);
-      const built = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "bundle",
-          "--quiet",
-          "--platform",
-          "deno",
-          ...EXTERNAL.flatMap((e) => ["--external", e]),
-          "-o",
-          file,
-          entry,
-        ],
-        cwd: ROOT,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      if (!built.success) {
-        await Deno.remove(file).catch(() => {});
-        const text = new TextDecoder().decode(built.stderr).trim().split("\n").slice(-3).join(" ");
-        throw new Error(`deno bundle of ${program.name} failed: ${text}`);
+      await bundleOne(entry, file, imports);
+      for (const [name, source] of Object.entries(program.workers ?? {})) {
+        await bundleOne(join(ROOT, source), join(out, workerFile(program, name)), imports);
       }
-      await Deno.writeTextFile(file, withNpmImports(await Deno.readTextFile(file), imports));
       const problem = await checkRuns(program, {
         command: Deno.execPath(),
         args: ["run", ...permissions, file],
@@ -88,6 +71,31 @@ runMain(async () => {
   }
   return 0;
 });
+
+/** Bundles `entry` into `file` (the external packages imported from npm); throws on failure. */
+async function bundleOne(entry: string, file: string, imports: Record<string, string>) {
+  const built = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "bundle",
+      "--quiet",
+      "--platform",
+      "deno",
+      ...EXTERNAL.flatMap((e) => ["--external", e]),
+      "-o",
+      file,
+      entry,
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!built.success) {
+    await Deno.remove(file).catch(() => {});
+    const text = new TextDecoder().decode(built.stderr).trim().split("\n").slice(-3).join(" ");
+    throw new Error(`deno bundle of ${entry} failed: ${text}`);
+  }
+  await Deno.writeTextFile(file, withNpmImports(await Deno.readTextFile(file), imports));
+}
 
 /** The bundle's imports of the external packages, as the `npm:` specifiers deno.json maps them to. */
 function withNpmImports(code: string, imports: Record<string, string>): string {

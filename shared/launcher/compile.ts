@@ -113,6 +113,7 @@ async function compileOne(
       "--quiet",
       "--exclude-unused-npm",
       ...permissions,
+      ...Object.values(program.workers ?? {}).flatMap((w) => ["--include", join(ROOT, w)]),
       "--target",
       target,
       "--output",
