@@ -8,6 +8,7 @@
 import { loadConfig, parseNumber, parsePort, runMain } from "../shared/config.ts";
 import { createLogger } from "../shared/log.ts";
 import { CENTRAL_SPEC } from "./settings.ts";
+import { RANGES } from "../shared/settings.ts";
 import { enrollCommand } from "./enroll_command.ts";
 import { startCentral } from "./app.ts";
 
@@ -27,7 +28,11 @@ runMain(async () => {
     dataDir: v["data-dir"]!,
     token: v.token,
     panel: !cfg.flags["no-panel"],
-    reservationTimeout: parseNumber(v["reservation-timeout"]!, "reservation-timeout"),
+    reservationTimeout: parseNumber(
+      v["reservation-timeout"]!,
+      "reservation-timeout",
+      RANGES.reservationSeconds,
+    ),
   });
   const signal = await central.done;
   log.info(`stopped (${signal})`);

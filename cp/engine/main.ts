@@ -7,6 +7,7 @@
 import {
   ConfigError,
   loadConfig,
+  type NumberRange,
   parseHostPort,
   parseNumber,
   parsePort,
@@ -21,6 +22,7 @@ import {
   LOCATION,
   NO_PANEL,
   PRICE,
+  RANGES,
   TOPIC_PREFIX,
 } from "../../shared/settings.ts";
 import { createLogger } from "../../shared/log.ts";
@@ -83,19 +85,19 @@ runMain(async () => {
   const { hostname, port } = v.address
     ? parseHostPort(v.address, "address")
     : { hostname: v.host!, port: parsePort(v.port!, "port") };
-  const optional = (name: string) =>
-    v[name] === undefined ? undefined : parseNumber(v[name]!, name);
+  const optional = (name: string, range: NumberRange) =>
+    v[name] === undefined ? undefined : parseNumber(v[name]!, name, range);
   const dataDir = v["data-dir"]!;
   await Deno.mkdir(dataDir, { recursive: true });
 
   const engine = new Engine({
     id,
-    maxKw: parseNumber(v["max-kw"]!, "max-kw"),
+    maxKw: parseNumber(v["max-kw"]!, "max-kw", RANGES.kw),
     location: v.location,
-    pricePerKwh: optional("price"),
+    pricePerKwh: optional("price", RANGES.price),
     stateFile: `${dataDir}/engine-${id}.json`,
-    autoPlug: optional("auto-plug"),
-    autoUnplug: optional("auto-unplug"),
+    autoPlug: optional("auto-plug", RANGES.seconds),
+    autoUnplug: optional("auto-unplug", RANGES.seconds),
   });
   let listener: Deno.Listener<Deno.TcpConn>;
   try {
