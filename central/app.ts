@@ -15,6 +15,7 @@ import { Supplies } from "./supplies.ts";
 import { KafkaLink } from "./kafka_link.ts";
 import { DriverBus } from "./driver_bus.ts";
 import { createHandler } from "./http/api.ts";
+import { startHttpServer } from "./http/server.ts";
 import { renderCentral } from "./panel.ts";
 import { operatorToken } from "./token.ts";
 import { runLineCommand } from "./line_commands.ts";
@@ -84,10 +85,10 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   });
   const operator = new Operator(network, cpServer.sendOrder, audit);
   const { token, generated } = await operatorToken(o.token, o.dataDir);
-  const http = Deno.serve({
+  const http = startHttpServer({
     hostname: o.listen,
     port: o.httpPort,
-    onListen: () => {},
+    metrics,
     onError: (e) => new Response(JSON.stringify({ error: errorMessage(e) }), { status: 500 }),
   }, createHandler({ network, operator, cps, sessions, audit, metrics, token, drivers, kafka }));
 

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { RequestScanner } from "./request_scanner.ts";
+
+const enc = new TextEncoder();
+const bytes = (text: string) => enc.encode(text);
+
+Deno.test("a GET is a head, and the end of its request", () => {
+  const s = new RequestScanner();
+  assert.equal(s.state, "idle");
+  assert.deepEqual(s.push(bytes("GET /api/cps HTTP/1.1\r\nHost: x\r\n")), [{ kind: "started" }]);
+  assert.equal(s.state, "head");
+  assert.deepEqual(s.push(bytes("\r\n")), [{ kind: "head", method: "GET", body: 0 }, {
+    kind: "end",
+  }]);
+  assert.equal(s.state, "idle");
+});
+
+Deno.test("a body of Content-Length is counted to its end, however it is cut", () => {
+  const s = new RequestScanner();
+  const request =
+    'POST /api/cps HTTP/1.1\r\nContent-Length: 11\r\n\r\n{"id":"X1"}GET / HTTP/1.1\r\n\r\n';
+  const events = [...request].flatMap((c) => s.push(bytes(c)));
+  assert.deepEqual(events.map((e) => e.kind), ["started", "head", "end", "started", "head", "end"]);
+  assert.deepEqual(events[1], { kind: "head", method: "POST", body: 11 });
+});
+
+Deno.test("a head over the limit is 431; a declared body over the limit is 413", () => {
+  const big = new RequestScanner({ maxHeadBytes: 64 });
+  const events = big.push(bytes(`GET / HTTP/1.1\r\nX: ${"y".repeat(100)}`));
+  assert.deepEqual(events.at(-1), {
+    kind: "refuse",
+    status: 431,
+    reason: "request head over 64 bytes",
+  });
+  assert.equal(big.state, "refused");
+  const body = new RequestScanner({ maxBodyBytes: 1000 });
+  assert.deepEqual(
+    body.push(bytes("POST / HTTP/1.1\r\nContent-Length: 128000000\r\n\r\n")).at(-1),
+    {
+      kind: "refuse",
+      status: 413,
+      reason: "request body of 128000000 bytes: the limit is 1000",
+    },
+  );
+});
+
+Deno.test("broken heads are 400", () => {
+  for (
+    const head of [
+      "GET / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n",
+      "GET / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+      "\x00\x01\x02 garbage\r\n\r\n",
+      "GET /\r\n\r\n",
+    ]
+  ) {
+    const events = new RequestScanner().push(bytes(head));
+    assert.equal(events.at(-1)?.kind, "refuse", JSON.stringify(head));
+    assert.equal((events.at(-1) as { status: number }).status, 400, JSON.stringify(head));
+  }
+});
+
+Deno.test("chunked bodies and upgrades make the rest of the connection opaque", () => {
+  const s = new RequestScanner();
+  const events = s.push(
+    bytes("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"),
+  );
+  assert.deepEqual(events.map((e) => e.kind), ["started", "head"]);
+  assert.equal(s.state, "opaque");
+  assert.deepEqual(s.push(bytes("anything at all")), []);
+});
+
+Deno.test("empty lines before a request are skipped", () => {
+  const s = new RequestScanner();
+  assert.deepEqual(s.push(bytes("\r\n")), []);
+  assert.equal(s.state, "idle");
+  assert.deepEqual(s.push(bytes("GET / HTTP/1.1\r\n\r\n")).map((e) => e.kind), [
+    "started",
+    "head",
+    "end",
+  ]);
+});
