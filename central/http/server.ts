@@ -47,12 +47,11 @@ export function startHttpServer(
     HTTP_LIMITS_METRIC,
     "HTTP requests and connections refused or closed by a limit",
   );
-  let front: HttpFront | undefined;
   const behind = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {}, onError },
     (req, info) => {
       const local = info.remoteAddr as Deno.NetAddr;
-      const remote = front?.remoteOf(local.port);
+      const remote = front.remoteOf(local.port);
       const at = remote ? remote.lastIndexOf(":") : -1;
       const remoteAddr: Deno.NetAddr = at > 0
         ? { transport: "tcp", hostname: remote!.slice(0, at), port: Number(remote!.slice(at + 1)) }
@@ -60,7 +59,7 @@ export function startHttpServer(
       return handler(req, { ...info, remoteAddr });
     },
   );
-  front = startHttpFront({
+  const front: HttpFront = startHttpFront({
     ...limits,
     hostname,
     port,
@@ -70,12 +69,12 @@ export function startHttpServer(
   metrics?.gauge(
     "ev_http_connections",
     "HTTP client connections open",
-    () => [[{}, front!.connections]],
+    () => [[{}, front.connections]],
   );
   return {
     addr: front.addr,
     shutdown: async () => {
-      await front!.close();
+      await front.close();
       await behind.shutdown();
     },
   };
