@@ -16,6 +16,7 @@ import { KafkaLink } from "./kafka_link.ts";
 import { DriverBus } from "./driver_bus.ts";
 import { createHandler } from "./http/api.ts";
 import { startHttpServer } from "./http/server.ts";
+import { SessionPages } from "./db/session_pages.ts";
 import { renderCentral } from "./panel.ts";
 import { operatorToken } from "./token.ts";
 import { runLineCommand } from "./line_commands.ts";
@@ -85,12 +86,26 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   });
   const operator = new Operator(network, cpServer.sendOrder, audit);
   const { token, generated } = await operatorToken(o.token, o.dataDir);
-  const http = startHttpServer({
-    hostname: o.listen,
-    port: o.httpPort,
-    metrics,
-    onError: (e) => new Response(JSON.stringify({ error: errorMessage(e) }), { status: 500 }),
-  }, createHandler({ network, operator, cps, sessions, audit, metrics, token, drivers, kafka }));
+  const http = startHttpServer(
+    {
+      hostname: o.listen,
+      port: o.httpPort,
+      metrics,
+      onError: (e) => new Response(JSON.stringify({ error: errorMessage(e) }), { status: 500 }),
+    },
+    createHandler({
+      network,
+      operator,
+      cps,
+      sessions,
+      audit,
+      metrics,
+      token,
+      drivers,
+      kafka,
+      sessionPages: new SessionPages(db.sql),
+    }),
+  );
 
   const shown = o.listen === "0.0.0.0" ? "127.0.0.1" : o.listen;
   log.info(`CP socket server on ${o.listen}:${o.port}`);

@@ -8,20 +8,20 @@ import type { DriverBus } from "../driver_bus.ts";
 import type { KafkaLink } from "../kafka_link.ts";
 import { idProblem } from "../../shared/ids.ts";
 import { json, jsonError, readJson } from "./respond.ts";
-import { sseResponse } from "./sse.ts";
+import type { SseStreams } from "./sse.ts";
 
 /** Answers `/api/drivers/:id/…`, or undefined for another path. */
 export async function driverRoute(
   req: Request,
   path: string,
-  deps: { drivers: DriverBus; kafka: KafkaLink },
+  deps: { drivers: DriverBus; kafka: KafkaLink; streams: SseStreams },
 ): Promise<Response | undefined> {
   const m = /^\/api\/drivers\/([^/]+)\/(requests|events)$/.exec(path);
   if (!m) return undefined;
   const driverId = decodeURIComponent(m[1]);
   const problem = idProblem(driverId, "driver id");
   if (problem) return jsonError(400, problem);
-  if (m[2] === "events" && req.method === "GET") return events(deps.drivers, driverId, req.signal);
+  if (m[2] === "events" && req.method === "GET") return events(deps, driverId, req.signal);
   if (m[2] === "requests" && req.method === "POST") {
     const body = await readJson(req) as { cp?: unknown } | undefined;
     if (!body || typeof body !== "object") return jsonError(400, "body is not readable JSON");
@@ -37,6 +37,13 @@ export async function driverRoute(
   return jsonError(405, `${req.method} not allowed on ${path}`);
 }
 
-function events(drivers: DriverBus, driverId: string, signal: AbortSignal): Response {
-  return sseResponse(signal, (send) => drivers.subscribe(driverId, (e) => send(e.type, e)));
+function events(
+  deps: { drivers: DriverBus; streams: SseStreams },
+  driverId: string,
+  signal: AbortSignal,
+): Response {
+  return deps.streams.response(
+    signal,
+    (send) => deps.drivers.subscribe(driverId, (e) => send(e.type, e)),
+  );
 }

@@ -6,11 +6,15 @@
  */
 import { viewOf } from "../core/cp.ts";
 import type { Network } from "../network.ts";
-import { sseResponse } from "./sse.ts";
+import type { SseStreams } from "./sse.ts";
 
 /** The event stream of the network for one client. */
-export function networkEvents(network: Network, signal: AbortSignal): Response {
-  return sseResponse(signal, (send) => {
+export function networkEvents(
+  network: Network,
+  signal: AbortSignal,
+  streams: SseStreams,
+): Response {
+  return streams.response(signal, (send) => {
     send("snapshot", { cps: network.list().map(viewOf), messages: network.messages() });
     return network.subscribe((e) => {
       if (e.kind === "cp") send("cp", e.cp);

@@ -40,7 +40,10 @@ const front = startHttpServer({ hostname: "127.0.0.1", port: 0, maxPerAddress: 5
 const frontFigures = await measure(front.addr.port);
 const before = rssMb();
 const silent = await Promise.all(
-  Array.from({ length: 2000 }, () => Deno.connect({ hostname: "127.0.0.1", port: front.addr.port })),
+  Array.from(
+    { length: 2000 },
+    () => Deno.connect({ hostname: "127.0.0.1", port: front.addr.port }),
+  ),
 );
 await new Promise((r) => setTimeout(r, 500));
 const withSilent = rssMb();
