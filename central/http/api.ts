@@ -12,7 +12,7 @@ import type { SessionRepo } from "../db/session_repo.ts";
 import type { AuditRepo } from "../db/audit_repo.ts";
 import { DuplicateCpError, enrollCp, EnrollError, parseEnrollInput } from "../enrollment.ts";
 import { json, jsonError, readJson } from "./respond.ts";
-import { networkEvents } from "./network_events.ts";
+import { networkEvents, NetworkFeed } from "./network_events.ts";
 import { serveStatic } from "./static.ts";
 import type { Metrics } from "../../shared/metrics.ts";
 import { idProblem } from "../../shared/ids.ts";
@@ -41,7 +41,7 @@ export interface ApiDeps {
 }
 
 /** What the routes work with: the API's dependencies and its event streams. */
-type Context = ApiDeps & { streams: SseStreams };
+type Context = ApiDeps & { streams: SseStreams; feed: NetworkFeed };
 
 /** Builds the request handler. */
 export function createHandler(
@@ -51,7 +51,7 @@ export function createHandler(
   const limits = deps.metrics.counter(HTTP_LIMITS_METRIC, "HTTP requests refused by a limit");
   const streams = new SseStreams({ onLimit: (limit) => limits.inc({ limit }) });
   deps.metrics.gauge("ev_sse_streams", "event streams open", () => [[{}, streams.open]]);
-  const context: Context = { ...deps, streams };
+  const context: Context = { ...deps, streams, feed: new NetworkFeed(deps.network) };
   return async (req, info) => {
     let res: Response;
     try {
@@ -92,7 +92,9 @@ async function route(deps: Context, req: Request, source: string): Promise<Respo
     });
   }
   if (path === "/api/cps") return listCps(deps, url);
-  if (path === "/api/events") return networkEvents(network, req.signal, deps.streams);
+  if (path === "/api/events") {
+    return networkEvents(deps.feed, req.signal, deps.streams);
+  }
   if (path === "/api/messages") return json(network.messages());
   let m = /^\/api\/cps\/([^/]+)$/.exec(path);
   if (m) {

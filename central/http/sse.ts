@@ -16,6 +16,23 @@ const KEEPALIVE_MS = 15_000;
 /** Sends one event to the client. */
 export type SendEvent = (event: string, data: unknown) => void;
 
+/** Sends an event already encoded ({@link encodeSse}): one copy shared by every client. */
+export type SendEncoded = (bytes: Uint8Array) => void;
+
+/**
+ * One event as the stream carries it, to encode once and send to many clients (a snapshot of a
+ * big network is then held once in memory, whatever the number of clients waiting for it).
+ *
+ * @example
+ * ```ts
+ * import { encodeSse } from "./sse.ts";
+ * const bytes = encodeSse("snapshot", { cps: [] }); // "event: snapshot\ndata: {...}\n\n"
+ * ```
+ */
+export function encodeSse(event: string, data: unknown): Uint8Array {
+  return encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
 /** A limit of the event streams: too many open, or a client too slow. */
 export type SseLimit = "sse-subscribers" | "sse-slow";
 
@@ -75,7 +92,10 @@ export class SseStreams {
    * An event-stream answer: `subscribe(send)` starts feeding the client and returns the function
    * that stops it (called when the client goes, or is dropped). A 503 when too many are open.
    */
-  response(signal: AbortSignal, subscribe: (send: SendEvent) => () => void): Response {
+  response(
+    signal: AbortSignal,
+    subscribe: (send: SendEvent, sendEncoded: SendEncoded) => () => void,
+  ): Response {
     if (this.#open >= this.#maxSubscribers) {
       this.#onLimit("sse-subscribers");
       return jsonError(503, `too many event streams open (at most ${this.#maxSubscribers})`);
@@ -106,9 +126,9 @@ export class SseStreams {
         // closed already
       }
     };
-    const write = (text: string) => {
+    const write = (text: string) => writeBytes(encoder.encode(text));
+    const writeBytes = (bytes: Uint8Array) => {
       if (stopped) return;
-      const bytes = encoder.encode(text);
       if (wanted && queue.length === 0) {
         wanted = false;
         controller.enqueue(bytes);
@@ -126,9 +146,7 @@ export class SseStreams {
       start: (c) => {
         controller = c;
         write(": connected\n\n");
-        unsubscribe = subscribe((event, data) =>
-          write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-        );
+        unsubscribe = subscribe((event, data) => writeBytes(encodeSse(event, data)), writeBytes);
         starting = false;
         if (stopped) unsubscribe();
         keepalive = setInterval(() => write(": keepalive\n\n"), this.#keepaliveMs);
