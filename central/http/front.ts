@@ -7,8 +7,9 @@
  * What a connection gets:
  * - at most `maxPerAddress` from one address and `maxConnections` in all (past them: 503);
  * - each request head complete within `headerTimeoutMs` of its first byte (the first one within
- *   that time of the connection), at most `maxHeadBytes` (431), a declared body of at most
- *   `maxBodyBytes` (413), that body within `bodyTimeoutMs` (else 408, or closed);
+ *   that time of the connection), at most `maxHeadBytes` (431), a body (declared, or chunked and
+ *   counted as it comes) of at most `maxBodyBytes` (413), that body within `bodyTimeoutMs` (else
+ *   408, or closed);
  * - closed when nothing moved either way for `idleTimeoutMs` (an event stream's keepalives move),
  *   or when the client does not take what is written to it for `writeTimeoutMs`.
  * A connection costs no connection behind it until its first head is complete. Each refusal is
@@ -296,7 +297,7 @@ class Relay {
         case "head":
           this.#headSeen = true;
           clearTimeout(this.#requestTimer);
-          if (event.body > 0) {
+          if (event.body > 0 || this.#scanner.state === "chunked") {
             this.#startTimer("body-timeout", this.#bodyTimeoutMs, "request body not complete");
           }
           break;

@@ -1,9 +1,10 @@
 /**
  * Follows the requests a client sends on one HTTP/1.1 connection, byte by byte, without holding
- * more than one request head: where each head starts and ends, and where a body of known length
- * ends. It lets the HTTP front time each head and refuse one that is too big before anything is
- * forwarded. A chunked body or an upgrade makes the rest of the connection opaque (the HTTP server
- * behind deals with it; the front then only keeps its idle and write limits).
+ * more than one request head: where each head starts and ends, and where its body ends (of a
+ * Content-Length, or chunked: its chunks are counted). It lets the HTTP front time each head and
+ * refuse a head or a body that is too big, a chunked one as soon as its chunks pass the limit. An
+ * upgrade makes the rest of the connection opaque (the HTTP server behind deals with it; the front
+ * then only keeps its idle and write limits).
  *
  * @module
  */
@@ -20,7 +21,7 @@ export type ScanEvent =
   | { kind: "refuse"; status: 400 | 413 | 431 | 505; reason: string };
 
 /** Where the scanner is. */
-export type ScanState = "idle" | "head" | "body" | "opaque" | "refused";
+export type ScanState = "idle" | "head" | "body" | "chunked" | "opaque" | "refused";
 
 /** Options of {@link RequestScanner}. */
 export interface RequestScannerOptions {
@@ -55,6 +56,12 @@ export class RequestScanner {
   /** Bytes of the current line, carriage returns aside. */
   #line = 0;
   #bodyLeft = 0;
+  /** In a chunked body: where, the size line read so far, and the body bytes so far. */
+  #chunk: { part: "size" | "data" | "crlf" | "trailer"; line: string; seen: number } = {
+    part: "size",
+    line: "",
+    seen: 0,
+  };
 
   /** A scanner with these limits. */
   constructor(options: RequestScannerOptions = {}) {
@@ -84,6 +91,9 @@ export class RequestScanner {
           if (this.#bodyLeft === 0) this.#end(out);
           break;
         }
+        case "chunked":
+          i = this.#chunked(chunk, i, out);
+          break;
         case "idle":
           if (byte === CR || byte === LF) break; // empty lines before a request are allowed
           this.#state = "head";
@@ -133,6 +143,7 @@ export class RequestScanner {
     if (!/^HTTP\/1\.[01]$/.test(version)) return this.#refuse(out, 400, "bad HTTP version");
     const lengths = new Set<string>();
     let opaque = false;
+    let chunked = false;
     for (const line of lines.slice(1)) {
       if (line === "") continue;
       const colon = line.indexOf(":");
@@ -140,9 +151,18 @@ export class RequestScanner {
       const name = line.slice(0, colon).trim().toLowerCase();
       const value = line.slice(colon + 1).trim();
       if (name === "content-length") lengths.add(value);
-      if (name === "transfer-encoding" || name === "upgrade") opaque = true;
+      if (name === "transfer-encoding") {
+        if (!/(^|,)\s*chunked\s*$/i.test(value)) {
+          return this.#refuse(out, 400, "a request body's last transfer coding must be chunked");
+        }
+        chunked = true;
+      }
+      if (name === "upgrade") opaque = true;
     }
     if (method === "CONNECT") opaque = true;
+    if (chunked && lengths.size > 0) {
+      return this.#refuse(out, 400, "both Content-Length and Transfer-Encoding");
+    }
     if (lengths.size > 1) return this.#refuse(out, 400, "conflicting Content-Length headers");
     const [length = "0"] = lengths;
     if (!/^\d{1,15}$/.test(length)) return this.#refuse(out, 400, "bad Content-Length");
@@ -153,10 +173,65 @@ export class RequestScanner {
     out.push({ kind: "head", method, body });
     if (this.#head.length > 4096) this.#head = new Uint8Array(512); // hold no big head for long
     if (opaque) this.#state = "opaque";
-    else if (body > 0) {
+    else if (chunked) {
+      this.#state = "chunked";
+      this.#chunk = { part: "size", line: "", seen: 0 };
+    } else if (body > 0) {
       this.#state = "body";
       this.#bodyLeft = body;
     } else this.#end(out);
+  }
+
+  /** Reads a chunked body from `chunk[i]` on; returns the index of the last byte it used. */
+  #chunked(chunk: Uint8Array, i: number, out: ScanEvent[]): number {
+    const c = this.#chunk;
+    for (; i < chunk.length; i++) {
+      const byte = chunk[i];
+      if (c.part === "data") {
+        const take = Math.min(this.#bodyLeft, chunk.length - i);
+        this.#bodyLeft -= take;
+        i += take - 1;
+        if (this.#bodyLeft === 0) c.part = "crlf";
+        continue;
+      }
+      if (byte !== LF) {
+        if (byte !== CR) c.line += String.fromCharCode(byte);
+        if (c.line.length > 1024) {
+          this.#refuse(out, 400, "chunk line too long");
+          return chunk.length;
+        }
+        continue;
+      }
+      const line = c.line;
+      c.line = "";
+      if (c.part === "crlf") {
+        if (line !== "") return this.#badChunk(out, chunk);
+        c.part = "size";
+      } else if (c.part === "size") {
+        const size = /^([0-9a-fA-F]{1,8})(;.*)?$/.exec(line);
+        if (!size) return this.#badChunk(out, chunk);
+        const n = parseInt(size[1], 16);
+        c.seen += n;
+        if (c.seen > this.#maxBody) {
+          this.#refuse(out, 413, `request body over ${this.#maxBody} bytes`);
+          return chunk.length;
+        }
+        if (n === 0) c.part = "trailer";
+        else {
+          c.part = "data";
+          this.#bodyLeft = n;
+        }
+      } else if (line === "") {
+        this.#end(out); // the empty line after the trailers
+        return i;
+      }
+    }
+    return i;
+  }
+
+  #badChunk(out: ScanEvent[], chunk: Uint8Array): number {
+    this.#refuse(out, 400, "bad chunked body");
+    return chunk.length;
   }
 
   #end(out: ScanEvent[]): void {

@@ -59,11 +59,41 @@ Deno.test("broken heads are 400", () => {
   }
 });
 
-Deno.test("chunked bodies and upgrades make the rest of the connection opaque", () => {
+Deno.test("a chunked body is followed chunk by chunk to its end", () => {
   const s = new RequestScanner();
+  const request = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" +
+    "5\r\nhello\r\nA;x=1\r\n0123456789\r\n0\r\nX-Trailer: y\r\n\r\nGET / HTTP/1.1\r\n\r\n";
+  const events = [...request].flatMap((c) => s.push(bytes(c)));
+  assert.deepEqual(events.map((e) => e.kind), ["started", "head", "end", "started", "head", "end"]);
+  const whole = new RequestScanner().push(bytes(request));
+  assert.deepEqual(whole.map((e) => e.kind), ["started", "head", "end", "started", "head", "end"]);
+});
+
+Deno.test("a chunked body over the limit is 413 as soon as its chunks pass it", () => {
+  const s = new RequestScanner({ maxBodyBytes: 10 });
   const events = s.push(
-    bytes("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n"),
+    bytes("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n"),
   );
+  assert.deepEqual(events.at(-1), {
+    kind: "refuse",
+    status: 413,
+    reason: "request body over 10 bytes",
+  });
+  for (const bad of ["zz\r\n", "5\r\nhelloX\r\n"]) {
+    const e = new RequestScanner().push(
+      bytes(`POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n${bad}`),
+    );
+    assert.deepEqual(e.at(-1), { kind: "refuse", status: 400, reason: "bad chunked body" }, bad);
+  }
+  const both = new RequestScanner().push(
+    bytes("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n"),
+  );
+  assert.equal((both.at(-1) as { status: number }).status, 400);
+});
+
+Deno.test("an upgrade makes the rest of the connection opaque", () => {
+  const s = new RequestScanner();
+  const events = s.push(bytes("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\nanything"));
   assert.deepEqual(events.map((e) => e.kind), ["started", "head"]);
   assert.equal(s.state, "opaque");
   assert.deepEqual(s.push(bytes("anything at all")), []);

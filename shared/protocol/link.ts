@@ -65,7 +65,7 @@ export interface FramedLinkOptions {
   requestTimeoutMs?: number;
   /** The peer's requests served at once; more are NACKed ("too many requests in flight"). @default 32 */
   maxInFlight?: number;
-  /** Bytes that may wait to be written; past them the link closes (the peer is not reading). @default 262144 */
+  /** Bytes that may wait to be written (each frame counts 512 more); past them the link closes (the peer is not reading). @default 262144 */
   maxQueuedBytes?: number;
   /** A write the peer does not take within this time closes the link. @default 10000 */
   writeTimeoutMs?: number;
@@ -84,6 +84,15 @@ interface Pending {
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
 }
+
+/**
+ * What one frame waiting to be sent costs beyond its bytes (its promise and bookkeeping): counted
+ * against `maxQueuedBytes`, so that many tiny NACKs are bounded as surely as a few big frames.
+ */
+const QUEUED_FRAME_OVERHEAD = 512;
+
+/** Bytes of a read decoded at a time (a link closed midway decodes no more of it). */
+const DECODE_SLICE = 256;
 
 /** One read holds at most one DATA and its framing. */
 const READ_BYTES = MAX_DATA_BYTES + 3;
@@ -128,6 +137,7 @@ export class FramedLink {
   #inFlight = 0;
   /** Bytes handed to {@link FramedLink.send} and not written yet. */
   #queuedBytes = 0;
+  #misbehaved = false;
 
   /** Starts a link over `conn`; it reads in the background until the connection ends. */
   constructor(conn: ByteStream, options: FramedLinkOptions = {}) {
@@ -163,6 +173,14 @@ export class FramedLink {
     this.closed = this.#readAll();
   }
 
+  /**
+   * Whether the link was closed for the peer's misbehaviour (bad frames in a row, a limit
+   * reached), as opposed to its going or this side's closing.
+   */
+  get misbehaved(): boolean {
+    return this.#misbehaved;
+  }
+
   /** Why the link closed (e.g. "peer closed the connection"), or `undefined` while it is open. */
   get closeReason(): string | undefined {
     return this.#closeReason;
@@ -178,15 +196,17 @@ export class FramedLink {
   async send(message: Message): Promise<void> {
     const frame = encodeFrame(encodeMessage(message));
     if (this.#closeReason !== undefined) throw new LinkClosedError(this.#closeReason);
-    if (this.#queuedBytes + frame.length > this.#maxQueuedBytes) {
+    const cost = frame.length + QUEUED_FRAME_OVERHEAD;
+    if (this.#queuedBytes + cost > this.#maxQueuedBytes) {
       const reason = `peer is not reading: over ${this.#maxQueuedBytes} bytes waiting to be sent`;
       this.#onLimit("outbound", reason);
+      this.#misbehaved = true;
       this.#shutdown(reason);
       throw new LinkClosedError(reason);
     }
-    this.#queuedBytes += frame.length;
+    this.#queuedBytes += cost;
     const write = this.#writes.then(() => this.#write(frame))
-      .finally(() => (this.#queuedBytes -= frame.length));
+      .finally(() => (this.#queuedBytes -= cost));
     this.#writes = write.catch((error: Error) => this.#shutdown(error.message));
     await write;
   }
@@ -227,7 +247,11 @@ export class FramedLink {
           this.#shutdown("peer closed the connection");
         } else {
           this.#lastReceived = performance.now();
-          for (const item of this.#decoder.push(buffer.subarray(0, n))) this.#receive(item);
+          // a slice at a time: once the link is condemned, the rest of the read is not decoded
+          for (let at = 0; at < n && this.#closeReason === undefined; at += DECODE_SLICE) {
+            const slice = buffer.subarray(at, Math.min(n, at + DECODE_SLICE));
+            for (const item of this.#decoder.push(slice)) this.#receive(item);
+          }
         }
       }
     } catch (error) {
@@ -265,6 +289,7 @@ export class FramedLink {
   #refuse(reason: string, nack: Nack | undefined): void {
     this.#onBadInput(reason);
     if (++this.#badInARow >= this.#maxBadFrames) {
+      this.#misbehaved = true;
       return this.#shutdown(`${this.#badInARow} bad frames in a row`);
     }
     if (nack) this.send(nack).catch(() => {}); // a failed write already closes the link
@@ -311,6 +336,7 @@ export class FramedLink {
     const stalled = setTimeout(() => {
       const reason = `write stalled for ${this.#writeTimeoutMs} ms: the peer is not reading`;
       this.#onLimit("write-stall", reason);
+      this.#misbehaved = true;
       this.#shutdown(reason);
     }, this.#writeTimeoutMs);
     try {

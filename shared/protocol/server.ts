@@ -17,6 +17,7 @@ import { encodeMessage } from "./messages.ts";
 import { hostOf } from "../limits/host_of.ts";
 import { createLogger, errorMessage } from "../log.ts";
 import { LimitLog } from "../limits/limit_log.ts";
+import { type Rate, RateLimit } from "../limits/rate_limit.ts";
 
 const log = createLogger("socket");
 
@@ -34,7 +35,11 @@ export interface Connection extends FramedLinkOptions {
 }
 
 /** A limit reached by a server or one of its links. */
-export type ServerLimit = LinkLimit | "connections-per-address" | "connections";
+export type ServerLimit =
+  | LinkLimit
+  | "connections-per-address"
+  | "connections"
+  | "misbehaving-address";
 
 /** Options of {@link serveLinks}. */
 export interface LinkServerOptions {
@@ -42,6 +47,12 @@ export interface LinkServerOptions {
   maxPerAddress?: number;
   /** Connections open at once in all. @default Infinity */
   maxLinks?: number;
+  /**
+   * Links of one address closed for misbehaviour (bad frames, a limit): past this rate, new
+   * connections from that address are refused until it has calmed down. A well-behaved peer never
+   * spends any, however many connections it opens. @default { burst: 20, perSecond: 1 }
+   */
+  misbehaviourPerAddress?: Rate;
   /** Told of each limit reached, with the remote `host:port` (for a metric). @default nothing */
   onLimit?: (limit: ServerLimit, remote: string) => void;
 }
@@ -70,7 +81,13 @@ export function serveLinks(
   connection: (remote: string) => Connection,
   options: LinkServerOptions = {},
 ): LinkServer {
-  const { maxPerAddress = Infinity, maxLinks = Infinity, onLimit = () => {} } = options;
+  const {
+    maxPerAddress = Infinity,
+    maxLinks = Infinity,
+    misbehaviourPerAddress = { burst: 20, perSecond: 1 },
+    onLimit = () => {},
+  } = options;
+  const misbehaviour = new RateLimit(misbehaviourPerAddress);
   const links = new Set<FramedLink>();
   const perAddress = new Map<string, number>();
   const limits = new LimitLog(log);
@@ -81,9 +98,18 @@ export function serveLinks(
     onLimit(limit, remote);
   };
 
-  const serve = (conn: Deno.TcpConn) => {
+  const serve = (conn: Deno.TcpConn): "held back" | void => {
     const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
     const address = hostOf(remote);
+    const calm = misbehaviour.waitMs(address);
+    if (calm > 0) {
+      const why = `too many misbehaving connections from ${address}: try again in ${
+        Math.ceil(calm / 1000)
+      } s`;
+      limitReached("misbehaving-address", remote, `refused: ${why}`);
+      closeQuietly(conn); // it was told why before: no more words, no more work
+      return "held back";
+    }
     const open = perAddress.get(address) ?? 0;
     if (open >= maxPerAddress) {
       const why = `too many connections from ${address} (at most ${maxPerAddress})`;
@@ -107,6 +133,7 @@ export function serveLinks(
     perAddress.set(address, open + 1);
     link.closed.then(() => {
       links.delete(link);
+      if (link.misbehaved) misbehaviour.take(address);
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left > 0) perAddress.set(address, left);
       else perAddress.delete(address);
@@ -125,7 +152,9 @@ export function serveLinks(
         await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
-      serve(conn);
+      // an address held back for misbehaving may reconnect as fast as it can: its refusals are
+      // paced, so that they cost little (good peers wait in the listen backlog a moment at most)
+      if (serve(conn) === "held back") await new Promise((resolve) => setTimeout(resolve, 1));
     }
   })();
   return {
@@ -142,6 +171,14 @@ export function serveLinks(
       await Promise.all(open.map((l) => l.closed));
     },
   };
+}
+
+function closeQuietly(conn: Deno.TcpConn): void {
+  try {
+    conn.close();
+  } catch {
+    // gone already
+  }
 }
 
 /** Tells a refused connection why (one NACK, if it reads it in time), then closes it. */
