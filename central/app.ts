@@ -23,6 +23,8 @@ import { DriverFeed } from "./kafka/driver_feed.ts";
 import { startKafkaSide } from "./kafka/kafka_side.ts";
 import { Operations } from "./operations.ts";
 import { createHandler } from "./http/api.ts";
+import { startHttpServer } from "./http/server.ts";
+import { SessionPages } from "./db/session_pages.ts";
 import { renderCentral } from "./panel.ts";
 import { operatorToken } from "./token.ts";
 import { runLineCommand } from "./line_commands.ts";
@@ -203,12 +205,25 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   };
   const feed = new DriverFeed({ kafka, topics, topicPrefix: o.topicPrefix, instance });
   const { token, generated } = await operatorToken(o.token, o.dataDir);
-  const http = Deno.serve({
-    hostname: o.listen,
-    port: o.httpPort,
-    onListen: () => {},
-    onError: (e) => new Response(JSON.stringify({ error: errorMessage(e) }), { status: 500 }),
-  }, createHandler({ operations, views, sessions, audit, metrics, token, feed, readiness }));
+  const http = startHttpServer(
+    {
+      hostname: o.listen,
+      port: o.httpPort,
+      metrics,
+      onError: (e) => new Response(JSON.stringify({ error: errorMessage(e) }), { status: 500 }),
+    },
+    createHandler({
+      operations,
+      views,
+      sessions,
+      audit,
+      metrics,
+      token,
+      feed,
+      readiness,
+      sessionPages: new SessionPages(db.sql),
+    }),
+  );
 
   const shown = o.listen === "0.0.0.0" ? "127.0.0.1" : o.listen;
   log.info(`CP socket server on ${o.listen}:${o.port}`);

@@ -7,6 +7,7 @@
  * @module
  */
 import { type Config, ConfigError, parseNumber } from "../shared/config.ts";
+import { RANGES } from "../shared/settings.ts";
 import { openDatabase } from "./db/database.ts";
 import { CpRepo } from "./db/cp_repo.ts";
 import { DuplicateCpError, enrollCp, EnrollError, parseEnrollInput } from "./enrollment.ts";
@@ -26,7 +27,7 @@ export async function enrollCommand(cfg: Config<string>): Promise<number> {
     ? {
       id,
       location: v.location ?? "",
-      pricePerKwh: parseNumber(v.price ?? "0.30", "price"),
+      pricePerKwh: parseNumber(v.price ?? "0.30", "price", RANGES.price),
       ...(v.secret ? { secret: v.secret } : {}),
     }
     : undefined;

@@ -4,6 +4,7 @@
  * @module
  */
 import { idProblem } from "../shared/ids.ts";
+import { hasControls } from "../shared/foreign_text.ts";
 import { type CpRepo, DuplicateCpError } from "./db/cp_repo.ts";
 import { generateSecret, hashSecret } from "./secrets.ts";
 
@@ -32,8 +33,10 @@ export function parseEnrollInput(body: unknown): EnrollInput {
   const problem = idProblem(b.id, "id");
   if (problem) throw new EnrollError(problem);
   const location = b.location ?? "";
-  if (typeof location !== "string" || location.length > 200) {
-    throw new EnrollError("location must be text of at most 200 characters");
+  if (typeof location !== "string" || location.length > 200 || hasControls(location)) {
+    throw new EnrollError(
+      "location must be text of at most 200 characters, without control characters",
+    );
   }
   const price = b.pricePerKwh ?? 0.3;
   if (typeof price !== "number" || !Number.isFinite(price) || price < 0 || price >= 100) {

@@ -17,3 +17,12 @@ Deno.test("enrolment input is checked field by field", () => {
     assert.throws(() => parseEnrollInput(bad), EnrollError, JSON.stringify(bad));
   }
 });
+
+Deno.test("a location with control characters is refused: others show it on their screens", () => {
+  for (const location of ["A\x1b[2J", "line\nbreak", "evil\u202e"]) {
+    assert.throws(
+      () => parseEnrollInput({ id: "CP1", location, pricePerKwh: 0.3 }),
+      /location must be text of at most 200 characters, without control characters/,
+    );
+  }
+});

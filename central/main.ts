@@ -8,6 +8,7 @@
 import { loadConfig, parseNumber, parsePort, runMain } from "../shared/config.ts";
 import { createLogger } from "../shared/log.ts";
 import { CENTRAL_SPEC } from "./settings.ts";
+import { RANGES } from "../shared/settings.ts";
 import { enrollCommand } from "./enroll_command.ts";
 import { startCentral } from "./app.ts";
 import { checkCentralPorts } from "./ports.ts";
@@ -34,7 +35,11 @@ runMain(async () => {
     token: v.token,
     panel: !cfg.flags["no-panel"],
     settings: {
-      reservationMs: parseNumber(v["reservation-timeout"]!, "reservation-timeout") * 1000,
+      reservationMs: parseNumber(
+        v["reservation-timeout"]!,
+        "reservation-timeout",
+        RANGES.reservationSeconds,
+      ) * 1000,
     },
   });
   const signal = await central.done;

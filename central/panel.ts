@@ -8,6 +8,7 @@ import type { CpView } from "../shared/cp_view.ts";
 import type { Views } from "./shell/views.ts";
 import { fit, paint, tile } from "../shared/terminal/ansi.ts";
 import { STATE_COLOURS } from "../shared/cp_view.ts";
+import { shown } from "../shared/foreign_text.ts";
 
 const TITLE = "SD EV CHARGING SOLUTION. MONITORIZATION PANEL";
 const TILE_WIDTH = 24;
@@ -16,14 +17,14 @@ export function tileLines(cp: CpView): string[] {
   const colour = STATE_COLOURS[cp.state];
   const pad = (s: string) => fit(` ${s}`, TILE_WIDTH);
   const lines = [
-    pad(`${cp.id}  ${cp.pricePerKwh.toFixed(2)}€/kWh`),
-    pad(cp.location || "-"),
+    pad(`${shown(cp.id, 64)}  ${cp.pricePerKwh.toFixed(2)}€/kWh`),
+    pad(shown(cp.location) || "-"),
   ];
   if (cp.state === "charging") {
-    lines.push(pad(`${cp.driverId} ${cp.kw?.toFixed(1)} kW`));
+    lines.push(pad(`${shown(cp.driverId, 64)} ${cp.kw?.toFixed(1)} kW`));
     lines.push(pad(`${cp.kwh?.toFixed(2)} kWh ${cp.eur?.toFixed(2)} €`));
   } else if (cp.state === "reserved") {
-    lines.push(pad(`reserved: ${cp.driverId}`), pad(""));
+    lines.push(pad(`reserved: ${shown(cp.driverId, 64)}`), pad(""));
   } else if (cp.state === "stopped") {
     lines.push(pad("Out of Order"), pad(""));
   } else {
@@ -45,7 +46,9 @@ export function renderCentral(
   for (const cp of live.slice(0, 5)) {
     const since = new Date(cp.since ?? cp.updatedAt).toISOString();
     requests.push(
-      `  ${since.slice(0, 10)}  ${since.slice(11, 19)}  ${cp.driverId}  ${cp.id}  ${cp.state}`,
+      `  ${since.slice(0, 10)}  ${since.slice(11, 19)}  ${shown(cp.driverId, 64)}  ${
+        shown(cp.id, 64)
+      }  ${cp.state}`,
     );
   }
   if (live.length === 0) requests.push(paint("dim", "  none"));
@@ -53,7 +56,7 @@ export function renderCentral(
   const messages = [paint("bold", "APPLICATION MESSAGES")];
   for (const m of views.messages().slice(-6)) {
     const colour = m.level === "info" ? "white" : m.level === "warn" ? "orange" : "red";
-    messages.push(paint(colour, `  ${m.at.slice(11, 19)}  ${m.text}`));
+    messages.push(paint(colour, `  ${m.at.slice(11, 19)}  ${shown(m.text, 300)}`));
   }
   if (messages.length === 1) messages.push(paint("dim", "  none"));
   const footer = [
@@ -65,16 +68,19 @@ export function renderCentral(
   const room = rows - out.length - requests.length - messages.length - footer.length - 2;
   const perRow = Math.max(1, Math.floor((width + 1) / (TILE_WIDTH + 1)));
   const tileRows = Math.max(1, Math.floor(room / 5));
-  const shown = cps.slice(0, tileRows * perRow);
-  for (let i = 0; i < shown.length; i += perRow) {
-    const row = shown.slice(i, i + perRow).map(tileLines);
+  const visible = cps.slice(0, tileRows * perRow);
+  for (let i = 0; i < visible.length; i += perRow) {
+    const row = visible.slice(i, i + perRow).map(tileLines);
     for (let line = 0; line < 4; line++) out.push(row.map((t) => t[line]).join(" "));
     out.push("");
   }
-  if (shown.length < cps.length) {
+  if (visible.length < cps.length) {
     out.pop();
     out.push(
-      paint("dim", `  … and ${cps.length - shown.length} more CPs (the dashboard shows them all)`),
+      paint(
+        "dim",
+        `  … and ${cps.length - visible.length} more CPs (the dashboard shows them all)`,
+      ),
     );
   }
   if (cps.length === 0) {

@@ -8,8 +8,9 @@ import type { Driver } from "./driver.ts";
 import { startConsole } from "../shared/terminal/console.ts";
 import { paint, tile } from "../shared/terminal/ansi.ts";
 import { setLogSink } from "../shared/log.ts";
-import { describe, type DriverEvent } from "./output.ts";
-import { STATE_COLOURS } from "../shared/cp_view.ts";
+import { describe, type DriverEvent, fixed } from "./output.ts";
+import { type CpView, STATE_COLOURS } from "../shared/cp_view.ts";
+import { shown } from "../shared/foreign_text.ts";
 
 /** Runs until QUIT, Ctrl+C or SIGTERM; returns the exit code. */
 export async function runInteractive(
@@ -21,7 +22,7 @@ export async function runInteractive(
   let busy = false;
   const console = startConsole({
     panel: o.panel,
-    render: (width) => render(driver, events, width),
+    render: (width) => renderDriver(driver, events, width),
     hint: `EV_Driver ${driver.o.id}`,
     onCommand: (line) => {
       const words = line.trim().split(/\s+/);
@@ -53,7 +54,14 @@ export async function runInteractive(
   return 0;
 }
 
-function render(driver: Driver, events: string[], width: number): string[] {
+/** What the panel shows of a driver. */
+export type DriverShown = Pick<Driver, "centralReachable" | "cps"> & { o: { id: string } };
+
+/**
+ * The panel's lines: the network (each CP's id, state, price and location, all shown escaped, so
+ * a forged view can neither break the panel nor drive the terminal), then the driver's events.
+ */
+export function renderDriver(driver: DriverShown, events: string[], width: number): string[] {
   const out = [paint("bold", `EV DRIVER ${driver.o.id}`), "=".repeat(Math.min(width, 60))];
   out.push(
     `central: ${
@@ -63,9 +71,15 @@ function render(driver: Driver, events: string[], width: number): string[] {
   );
   out.push(paint("bold", "NETWORK"));
   if (driver.cps.length === 0) out.push(paint("dim", "  no CP known yet"));
-  for (const cp of driver.cps) {
-    const state = tile(STATE_COLOURS[cp.state], ` ${cp.state.padEnd(12)} `);
-    out.push(`  ${cp.id.padEnd(10)} ${state} ${cp.pricePerKwh.toFixed(2)} €/kWh  ${cp.location}`);
+  for (const cp of driver.cps as Partial<CpView>[]) {
+    const known = typeof cp?.state === "string" && Object.hasOwn(STATE_COLOURS, cp.state);
+    const colour = known ? STATE_COLOURS[cp.state!] : "grey";
+    const state = tile(colour, ` ${shown(cp?.state, 12).padEnd(12)} `);
+    out.push(
+      `  ${shown(cp?.id, 64).padEnd(10)} ${state} ${fixed(cp?.pricePerKwh, 2)} €/kWh  ${
+        shown(cp?.location)
+      }`,
+    );
   }
   out.push("", paint("bold", "EVENTS"), ...events.slice(-10), "");
   out.push(paint("dim", "type a CP id to request a charge there | QUIT"));

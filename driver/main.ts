@@ -13,7 +13,7 @@ import {
   requiredId,
   runMain,
 } from "../shared/config.ts";
-import { KAFKA, NO_PANEL, TOPIC_PREFIX } from "../shared/settings.ts";
+import { KAFKA, NO_PANEL, RANGES, TOPIC_PREFIX } from "../shared/settings.ts";
 import { DRIVER_ALIASES } from "../shared/aliases.ts";
 import { idProblem } from "../shared/ids.ts";
 import { createLogger, errorMessage } from "../shared/log.ts";
@@ -65,7 +65,7 @@ runMain(async () => {
     if (cpProblem) throw new ConfigError(cpProblem);
   }
   const cps = v.cp ? [v.cp] : v.file ? await readRequestFile(v.file) : undefined;
-  const timeoutMs = parseNumber(v.timeout!, "timeout") * 1000;
+  const timeoutMs = parseNumber(v.timeout!, "timeout", RANGES.seconds) * 1000;
   const json = cfg.flags.json;
   const emit = json ? jsonOutput(id) : textOutput(id);
   const driver = new Driver({

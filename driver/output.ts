@@ -6,6 +6,7 @@
  */
 import { paint } from "../shared/terminal/ansi.ts";
 import type { CpView } from "../shared/cp_view.ts";
+import { shown } from "../shared/foreign_text.ts";
 
 /** A driver event (the `--json` contract). */
 export type DriverEvent =
@@ -53,33 +54,51 @@ export function textOutput(driver: string): Emit {
   };
 }
 
-/** One line for people. */
+/**
+ * One line for people. Everything in it that came over the network is shown escaped and cut
+ * ({@link shown}): no CP id, reason or figure can drive the terminal or break the line.
+ */
 export function describe(e: DriverEvent): string {
+  const cp = shown(e.cp, 64);
   switch (e.type) {
     case "sent":
-      return `→ ${e.cp}: supply requested`;
+      return `→ ${cp}: supply requested`;
     case "authorized":
       return paint(
         "green",
-        `✔ ${e.cp}: authorized at ${e.pricePerKwh.toFixed(2)} €/kWh${
+        `✔ ${cp}: authorized at ${money(e.pricePerKwh)} €/kWh${
           e.resumed ? " (supply in progress)" : " — plug the car in"
         }`,
       );
     case "denied":
-      return paint("red", `✘ ${e.cp}: denied — ${e.reason}`);
+      return paint("red", `✘ ${cp}: denied — ${shown(e.reason)}`);
     case "progress":
-      return `⚡ ${e.cp}: ${e.kw.toFixed(1)} kW  ${e.kwh.toFixed(3)} kWh  ${e.eur.toFixed(2)} €`;
+      return `⚡ ${cp}: ${fixed(e.kw, 1)} kW  ${fixed(e.kwh, 3)} kWh  ${money(e.eur)} €`;
     case "ticket":
       return paint(
         "bold",
-        `🧾 ${e.cp}: ticket ${e.kwh.toFixed(3)} kWh, ${e.eur.toFixed(2)} € (${
-          e.start.slice(11, 19)
-        }–${e.end.slice(11, 19)})` +
-          `${e.partial ? ` partial: ${e.reason}` : ""}${e.resent ? " [an earlier supply]" : ""}`,
+        `🧾 ${cp}: ticket ${fixed(e.kwh, 3)} kWh, ${money(e.eur)} € (${
+          shown(e.start).slice(11, 19)
+        }–${shown(e.end).slice(11, 19)})` +
+          `${e.partial ? ` partial: ${shown(e.reason)}` : ""}${
+            e.resent ? " [an earlier supply]" : ""
+          }`,
       );
     case "network":
-      return `network: ${e.cps.map((c) => `${c.id}=${c.state}`).join(" ") || "no CPs"}`;
+      return `network: ${
+        e.cps.map((c) => `${shown(c?.id, 64)}=${shown(c?.state, 20)}`).join(" ") || "no CPs"
+      }`;
     case "error":
-      return paint("orange", `! ${e.cp ? `${e.cp}: ` : ""}${e.message}`);
+      return paint("orange", `! ${e.cp ? `${cp}: ` : ""}${shown(e.message, 500)}`);
   }
+}
+
+/** A figure with `digits` decimals ("?" for anything but a finite number). */
+export function fixed(value: unknown, digits: number): string {
+  return typeof value === "number" && Number.isFinite(value) ? value.toFixed(digits) : "?";
+}
+
+/** Euros with cents. */
+function money(value: unknown): string {
+  return fixed(value, 2);
 }

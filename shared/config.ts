@@ -271,11 +271,42 @@ export function parsePort(value: string, name: string): number {
   return port;
 }
 
-/** Parses a non-negative decimal number. */
-export function parseNumber(value: string, name: string): number {
+/** The values a numeric setting may take (see `RANGES` in `settings.ts`). */
+export interface NumberRange {
+  /** The smallest value allowed. */
+  min: number;
+  /** The largest value allowed. */
+  max: number;
+  /** Only whole numbers. @default false */
+  integer?: boolean;
+  /** What the number counts, for the error message (e.g. "seconds"). */
+  unit?: string;
+}
+
+/** The range of a number setting that gives none: 0 to a million. */
+const ANY_NUMBER: NumberRange = { min: 0, max: 1_000_000 };
+
+/**
+ * Parses a decimal number within `range`; anything else is a {@link ConfigError} that names the
+ * setting, the range and what was given (so that, say, a timeout beyond a timer's reach never
+ * fires at once).
+ *
+ * @example
+ * ```ts
+ * import { parseNumber } from "./config.ts";
+ * parseNumber("60", "reservation-timeout", { min: 1, max: 86400, unit: "seconds" }); // 60
+ * ```
+ */
+export function parseNumber(value: string, name: string, range: NumberRange = ANY_NUMBER): number {
+  const { min, max, integer = false, unit } = range;
   const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new ConfigError(`'${name}' must be a non-negative number, got '${value}'`);
+  const fits = value.trim() !== "" && Number.isFinite(n) && n >= min && n <= max &&
+    (!integer || Number.isInteger(n));
+  if (!fits) {
+    const what = integer ? "a whole number" : "a number";
+    throw new ConfigError(
+      `'${name}' must be ${what} from ${min} to ${max}${unit ? ` (${unit})` : ""}, got '${value}'`,
+    );
   }
   return n;
 }

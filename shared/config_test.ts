@@ -3,9 +3,12 @@ import {
   ConfigError,
   HelpRequested,
   loadConfig,
+  type NumberRange,
   parseHostPort,
+  parseNumber,
   type ProgramSpec,
 } from "./config.ts";
+import { RANGES } from "./settings.ts";
 
 const spec = {
   usage: "deno task demo",
@@ -166,4 +169,30 @@ Deno.test("several positional forms: the first whose test accepts the arguments"
     "0.0.0.0:7100",
     undefined,
   ]);
+});
+Deno.test("numbers are checked against a sane range, with a clear error", () => {
+  const timeout = RANGES.reservationSeconds;
+  assert.equal(parseNumber("60", "reservation-timeout", timeout), 60);
+  for (const bad of ["1e10", "3000000", "0", "-1", "abc", "", "Infinity", "NaN"]) {
+    assert.throws(
+      () => parseNumber(bad, "reservation-timeout", timeout),
+      (e) =>
+        e instanceof ConfigError &&
+        /^'reservation-timeout' must be a number from 1 to 86400 \(seconds\), got '/.test(
+          e.message,
+        ),
+      bad,
+    );
+  }
+  assert.throws(() => parseNumber("2.5", "cps", RANGES.count), /must be a whole number from 1/);
+  assert.equal(parseNumber("2", "cps", RANGES.count), 2);
+  assert.throws(() => parseNumber("100", "price", RANGES.price), /from 0 to 99\.99/);
+  assert.throws(() => parseNumber("0", "max-kw", RANGES.kw), /from 0\.1 to 1000/);
+  assert.throws(() => parseNumber("1e9", "timeout"), /must be a number from 0 to/);
+});
+
+Deno.test("every range fits a timer: no number of seconds overflows setTimeout", () => {
+  for (const [name, range] of Object.entries(RANGES) as [string, NumberRange][]) {
+    if (range.unit === "seconds") assert.ok(range.max * 1000 < 2 ** 31, name);
+  }
 });

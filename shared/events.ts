@@ -6,7 +6,8 @@
  * @module
  */
 import { isValidId } from "./ids.ts";
-import type { CpView } from "./cp_view.ts";
+import { CP_STATES, type CpView } from "./cp_view.ts";
+import { hasControls } from "./foreign_text.ts";
 
 /** Envelope version written by this code. */
 export const EVENT_VERSION = 1;
@@ -190,18 +191,77 @@ export function encodeEvent(event: Event): string {
 
 type Check = (v: unknown) => boolean;
 const id: Check = isValidId;
-const text: Check = (v) => typeof v === "string" && v.length > 0 && v.length <= 500;
-const num: Check = (v) => typeof v === "number" && Number.isFinite(v) && v >= 0;
-const iso: Check = (v) => typeof v === "string" && !Number.isNaN(Date.parse(v));
+/** Text of `min`-`max` characters without control characters (see `foreign_text.ts`). */
+const textOf = (min: number, max: number): Check => (v) =>
+  typeof v === "string" && v.length >= min && v.length <= max && !hasControls(v);
+const text: Check = textOf(1, 500);
+/** A finite number from 0 to `max` (inclusive). */
+const upTo = (max: number): Check => (v) =>
+  typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= max;
+/** Energy of one supply, kWh: a lorry's battery is under 1,000. */
+const kwh: Check = upTo(10_000);
+/** Money of one supply, €. */
+const eur: Check = upTo(1_000_000);
+/** Power, kW: the largest chargers deliver about 1,000. */
+const kw: Check = upTo(1_000);
+/** Price per kWh, € (the socket protocol and enrolment allow below 100). */
+const price: Check = (v) => upTo(100)(v) && (v as number) < 100;
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+/** The earliest instant any record may carry. */
+const EARLIEST = Date.UTC(2000, 0, 1);
+/** How far ahead of this machine's clock a time may be (a wrong clock, not a forgery). */
+const AHEAD_MS = 24 * 3600_000;
+/** A real RFC 3339 instant (with its offset), from 2000 to a day ahead of this clock. */
+const iso: Check = (v) => {
+  const m = typeof v === "string" ? RFC3339.exec(v) : null;
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, offH, offM] = m.slice(1).map((part) =>
+    Number(part ?? "0")
+  );
+  const fields = Date.UTC(year, month - 1, day, hour, minute, second);
+  const back = new Date(fields);
+  const real = back.getUTCFullYear() === year && back.getUTCMonth() === month - 1 &&
+    back.getUTCDate() === day && hour < 24 && minute < 60 && second < 60 && offH < 24 &&
+    offM < 60;
+  const at = Date.parse(v as string);
+  return real && at >= EARLIEST && at <= Date.now() + AHEAD_MS;
+};
 const bool: Check = (v) => typeof v === "boolean";
 const optional = (c: Check): Check => (v) => v === undefined || c(v);
-const listOf = (c: Check, max: number): Check => (v) =>
-  Array.isArray(v) && v.length <= max && v.every(c);
+const oneOf = (...values: readonly string[]): Check => (v) => values.includes(v as string);
+/** An object whose listed fields pass their checks (other fields are ignored). */
+const shaped = (fields: Record<string, Check>): Check => (v) =>
+  typeof v === "object" && v !== null && !Array.isArray(v) &&
+  Object.entries(fields).every(([k, c]) => c((v as Record<string, unknown>)[k]));
+/** An array of at most `max` items, each passing `item`. */
+const listOf = (item: Check, max: number): Check => (v) =>
+  Array.isArray(v) && v.length <= max && v.every(item);
+/** A CP as the network view shows it ({@link CpView}). */
+const cpView: Check = shaped({
+  id,
+  location: textOf(0, 200),
+  pricePerKwh: price,
+  state: oneOf(...CP_STATES),
+  driverId: optional(id),
+  sessionId: optional(text),
+  since: optional(iso),
+  kw: optional(kw),
+  kwh: optional(kwh),
+  eur: optional(eur),
+  updatedAt: iso,
+});
+/** An application message as panels show it ({@link AppMessage}). */
+const appMessage: Check = shaped({
+  at: iso,
+  text: textOf(0, 2_000),
+  level: oneOf("info", "warn", "error"),
+});
+/** One link of a holder's heartbeat. */
 const aliveLink: Check = (v) =>
   Array.isArray(v) && v.length === 3 && id(v[0]) && text(v[1]) && bool(v[2]);
 const order: Check = (v) => v === "STOP" || v === "RESUME";
 const int: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
-const oneOf = (...values: string[]): Check => (v) => values.includes(v as string);
 
 const ticketFields = {
   sessionId: text,
@@ -209,8 +269,8 @@ const ticketFields = {
   driverId: id,
   start: iso,
   end: iso,
-  kwh: num,
-  eur: num,
+  kwh,
+  eur,
   partial: bool,
   reason: text,
 };
@@ -221,8 +281,8 @@ const SCHEMAS: Record<EventBody["type"], Record<string, Check>> = {
   "operator.order": { cpId: id, order },
   "cp.enrolled": {
     cpId: id,
-    location: (v) => typeof v === "string" && v.length <= 200,
-    pricePerKwh: num,
+    location: textOf(0, 200),
+    pricePerKwh: price,
   },
   "cp.removed": { cpId: id },
   "driver.hello": { driverId: id },
@@ -232,32 +292,32 @@ const SCHEMAS: Record<EventBody["type"], Record<string, Check>> = {
     requestId: text,
     sessionId: text,
     cpId: id,
-    pricePerKwh: num,
+    pricePerKwh: price,
     resumed: optional(bool),
   },
   denied: { driverId: id, requestId: text, cpId: text, reason: text },
-  progress: { driverId: id, sessionId: text, cpId: id, kw: num, kwh: num, eur: num },
+  progress: { driverId: id, sessionId: text, cpId: id, kw, kwh, eur },
   expired: { driverId: id, sessionId: text, cpId: id, reason: text },
   ticket: { ...ticketFields, resent: optional(bool) },
   "supply.started": { cpId: id, sessionId: text, driverId: id },
-  "supply.progress": { cpId: id, sessionId: text, driverId: id, kw: num, kwh: num, eur: num },
+  "supply.progress": { cpId: id, sessionId: text, driverId: id, kw, kwh, eur },
   "supply.ended": ticketFields,
-  "supply.authorize": { cpId: id, sessionId: text, driverId: id, pricePerKwh: num },
+  "supply.authorize": { cpId: id, sessionId: text, driverId: id, pricePerKwh: price },
   "supply.cancel": { cpId: id, sessionId: text, reason: text },
   network: {
-    cps: Array.isArray,
+    cps: listOf(cpView, 100_000),
     from: optional(text),
     full: optional(bool),
     removed: optional(listOf(id, 100_000)),
-    messages: optional(Array.isArray),
+    messages: optional(listOf(appMessage, 1_000)),
   },
   "link.up": {
     cpId: id,
     holder: text,
     linkId: text,
     engineOk: bool,
-    location: (v) => typeof v === "string" && v.length <= 200,
-    pricePerKwh: optional(num),
+    location: textOf(0, 200),
+    pricePerKwh: optional(price),
   },
   "link.health": { cpId: id, holder: text, linkId: text, engineOk: bool },
   "link.down": { cpId: id, holder: text, linkId: text, reason: text },

@@ -1,8 +1,11 @@
 /**
- * Log lines on stderr (`time program level message`), or into a panel when one is drawn.
+ * Log lines on stderr (`time program level message`), or into a panel when one is drawn. A
+ * message is one line whatever it holds: its control characters are escaped (foreign text, such
+ * as a reason or a location read off the network, can neither forge a line nor drive a terminal).
  *
  * @module
  */
+import { escapeControls } from "./foreign_text.ts";
 
 /** How serious a log line is. */
 export type Level = "debug" | "info" | "warn" | "error";
@@ -46,7 +49,10 @@ export interface Logger {
 export function createLogger(source: string): Logger {
   const write = (level: Level, message: string) => {
     if (level === "debug" && !debugOn) return;
-    sink(`${new Date().toISOString()} ${source} ${level.toUpperCase()} ${message}`, level);
+    sink(
+      `${new Date().toISOString()} ${source} ${level.toUpperCase()} ${escapeControls(message)}`,
+      level,
+    );
   };
   return {
     debug: (m) => write("debug", m),

@@ -7,6 +7,12 @@
 
 type Labels = Record<string, string>;
 
+/** A counter of {@link Metrics}. */
+export interface Counter {
+  /** Adds `n` (default 1) to the series of `labels`. */
+  inc(labels?: Labels, n?: number): void;
+}
+
 interface Family {
   help: string;
   type: "counter" | "gauge" | "histogram";
@@ -18,21 +24,26 @@ const BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /** A set of metrics rendered together. */
 export class Metrics {
   readonly #families = new Map<string, Family>();
+  readonly #counters = new Map<string, Counter>();
 
-  /** A counter; `inc(labels)` adds one (or `n`). */
-  counter(name: string, help: string): { inc(labels?: Labels, n?: number): void } {
+  /** A counter; `inc(labels)` adds one (or `n`). The same name gives the same counter. */
+  counter(name: string, help: string): Counter {
+    const known = this.#counters.get(name);
+    if (known) return known;
     const values = new Map<string, number>();
     this.#families.set(name, {
       help,
       type: "counter",
       render: (n) => [...values].map(([k, v]) => `${n}${k} ${v}`),
     });
-    return {
+    const counter: Counter = {
       inc: (labels = {}, n = 1) => {
         const key = labelText(labels);
         values.set(key, (values.get(key) ?? 0) + n);
       },
     };
+    this.#counters.set(name, counter);
+    return counter;
   }
 
   /** A gauge whose values are read when scraped. */

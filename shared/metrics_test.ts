@@ -15,3 +15,10 @@ Deno.test("metrics render as Prometheus text", () => {
   assert.match(text, /ev_latency_seconds_bucket\{le="0.025"\} 1\n/);
   assert.match(text, /ev_latency_seconds_count 1\n/);
 });
+
+Deno.test("a counter asked for twice by name is the same counter (several parts count in one)", () => {
+  const m = new Metrics();
+  m.counter("ev_http_limits_total", "limits").inc({ limit: "body-size" });
+  m.counter("ev_http_limits_total", "limits").inc({ limit: "body-size" });
+  assert.match(m.render(), /ev_http_limits_total\{limit="body-size"\} 2\n/);
+});

@@ -3,7 +3,28 @@
  *
  * @module
  */
-import type { Setting } from "./config.ts";
+import type { NumberRange, Setting } from "./config.ts";
+
+/**
+ * The sane range of each kind of numeric setting. Seconds stay far below what a timer can hold
+ * (2^31 ms, about 24.8 days): beyond it a timer fires at once.
+ */
+export const RANGES = {
+  /** How long a reservation waits for the car: a second to a day. */
+  reservationSeconds: { min: 1, max: 86_400, unit: "seconds" },
+  /** A wait or a delay given in seconds (plug, unplug, pause, timeout): up to a day. */
+  seconds: { min: 0, max: 86_400, unit: "seconds" },
+  /** How long a run lasts: up to a week. */
+  durationSeconds: { min: 0, max: 604_800, unit: "seconds" },
+  /** Price per kWh in euros (the socket protocol carries less than 100). */
+  price: { min: 0, max: 99.99, unit: "euros per kWh" },
+  /** A CP's largest power. */
+  kw: { min: 0.1, max: 1_000, unit: "kW" },
+  /** How many of something a simulator starts. */
+  count: { min: 1, max: 100_000, integer: true },
+  /** How many, where none is fine. */
+  countOrNone: { min: 0, max: 100_000, integer: true },
+} as const satisfies Record<string, NumberRange>;
 
 /** Kafka bootstrap servers. */
 export const KAFKA: Setting = {

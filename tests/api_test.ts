@@ -109,6 +109,53 @@ Deno.test("API: every endpoint, token guard, bad ids and bodies", flow, async (t
     assert.equal((await net.fetch("GET", "/api/nothing")).status, 404);
   });
 
+  await t.step("lists come in pages; a limit beyond the maximum is 400", async () => {
+    for (const id of ["CPP1", "CPP2", "CPP3"]) {
+      await net.fetch("POST", "/api/cps", { id, location: "Lab", pricePerKwh: 0.3 });
+    }
+    const first = await net.fetch("GET", "/api/cps?limit=2");
+    const ids = (await first.json() as Array<{ id: string }>).map((c) => c.id);
+    assert.deepEqual(ids, ["CPP1", "CPP2"]);
+    const next = /^<([^>]+)>; rel="next"$/.exec(first.headers.get("link") ?? "")?.[1];
+    assert.equal(next, "/api/cps?limit=2&after=CPP2");
+    const rest = await net.json<Array<{ id: string }>>("GET", next!);
+    assert.deepEqual(rest.body.map((c) => c.id), ["CPP3", "CPX"]);
+    for (const path of ["/api/cps?limit=10001", "/api/sessions?limit=0", "/api/sessions?limit=x"]) {
+      const res = await net.json<{ error: string }>("GET", path);
+      assert.equal(res.status, 400, path);
+      assert.match(res.body.error, /^limit must be a whole number from 1 to/);
+    }
+    const cursor = await net.json<{ error: string }>("GET", "/api/sessions?before=nonsense");
+    assert.equal(cursor.status, 400);
+    for (const id of ["CPP1", "CPP2", "CPP3"]) await net.fetch("DELETE", `/api/cps/${id}`);
+  });
+
+  await t.step(
+    "a body over the limit is 413 with a JSON error, even on a route without a token",
+    async () => {
+      const big = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let i = 0; i < 64; i++) c.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+          c.close();
+        },
+      });
+      const res = await fetch(`${base}/api/drivers/D1/requests`, { method: "POST", body: big });
+      assert.equal(res.status, 413);
+      assert.deepEqual(await res.json(), { error: "request body over 65536 bytes" });
+      const declared = await fetch(`${base}/api/drivers/D1/requests`, {
+        method: "POST",
+        headers: { "content-length": String(2 * 1024 * 1024) },
+        body: new Uint8Array(2 * 1024 * 1024),
+      });
+      assert.equal(declared.status, 413);
+      await declared.body?.cancel();
+      assert.match(
+        await (await fetch(`${base}/metrics`)).text(),
+        /ev_http_limits_total\{limit="body-size"\} 2/,
+      );
+    },
+  );
+
   await t.step("events: a snapshot, then changes", async () => {
     const res = await fetch(`${base}/api/events`);
     assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);

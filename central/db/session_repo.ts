@@ -45,8 +45,6 @@ export interface SessionFilter {
   driver?: string;
   /** At most this many. */
   limit?: number;
-  /** Sessions authorized before this one (the next page). */
-  before?: { authorizedAt: string; id: string };
 }
 
 /** How long a ticket's claim holds before another sender may take it over. */
@@ -58,13 +56,10 @@ export class SessionRepo {
 
   /** Sessions, newest first. */
   async list(filter: SessionFilter = {}): Promise<SessionView[]> {
-    const { cp = null, driver = null, limit = null, before } = filter;
-    const at = before ? new Date(before.authorizedAt) : null;
-    const id = before?.id ?? null;
+    const { cp = null, driver = null, limit = null } = filter;
     const rows = await this.sql<RawSession[]>`select * from sessions
       where (${cp}::text is null or cp_id = ${cp})
         and (${driver}::text is null or driver_id = ${driver})
-        and (${at}::timestamptz is null or (authorized_at, id) < (${at}::timestamptz, ${id}::text))
       order by authorized_at desc, id desc limit ${limit}`;
     return rows.map(toView);
   }
@@ -223,7 +218,7 @@ export class SessionRepo {
 }
 
 /** A row of `sessions` as postgres.js returns it. */
-interface RawSession {
+export interface RawSession {
   id: string;
   request_id: string;
   cp_id: string;
@@ -258,7 +253,7 @@ function ticketOfRow(r: RawSession): Ticket | undefined {
 }
 
 /** Maps a row to its view. */
-function toView(r: RawSession): SessionView {
+export function toView(r: RawSession): SessionView {
   const view: SessionView = {
     id: r.id,
     requestId: r.request_id,

@@ -12,12 +12,17 @@ import type { SessionRepo } from "../db/session_repo.ts";
 import type { AuditRepo } from "../db/audit_repo.ts";
 import { DuplicateCpError, EnrollError, parseEnrollInput } from "../enrollment.ts";
 import { json, jsonError, readJson } from "./respond.ts";
-import { networkEvents } from "./network_events.ts";
+import { networkEvents, NetworkFeed } from "./network_events.ts";
 import { serveStatic } from "./static.ts";
 import type { Metrics } from "../../shared/metrics.ts";
 import { idProblem } from "../../shared/ids.ts";
 import type { DriverFeed } from "../kafka/driver_feed.ts";
 import { driverRoute } from "./drivers.ts";
+import { BodyTooLargeError } from "./body.ts";
+import { SseStreams } from "./sse.ts";
+import { HTTP_LIMITS_METRIC } from "./server.ts";
+import { CP_PAGES, pageAfter, pageLimit, pageResponse, SESSION_PAGES } from "./pagination.ts";
+import { BadCursorError, type SessionPages } from "../db/session_pages.ts";
 
 /** What the API works with. */
 export interface ApiDeps {
@@ -30,19 +35,31 @@ export interface ApiDeps {
   feed: DriverFeed;
   /** What keeps Central from serving now (none: ready). */
   readiness(): Promise<string[]>;
+  /** Pages of `GET /api/sessions` (none: the first page only, from `sessions`). */
+  sessionPages?: SessionPages;
 }
+
+/** What the routes work with: the API's dependencies and its event streams. */
+type Context = ApiDeps & { streams: SseStreams; network: NetworkFeed };
 
 /** Builds the request handler. */
 export function createHandler(
   deps: ApiDeps,
 ): (req: Request, info: Deno.ServeHandlerInfo) => Promise<Response> {
   const requests = deps.metrics.counter("ev_http_requests_total", "HTTP requests by status");
+  const limits = deps.metrics.counter(HTTP_LIMITS_METRIC, "HTTP requests refused by a limit");
+  const streams = new SseStreams({ onLimit: (limit) => limits.inc({ limit }) });
+  deps.metrics.gauge("ev_sse_streams", "event streams open", () => [[{}, streams.open]]);
+  const context: Context = { ...deps, streams, network: new NetworkFeed(deps.views) };
   return async (req, info) => {
     let res: Response;
     try {
-      res = await route(deps, req, addressOf(info));
+      res = await route(context, req, addressOf(info));
     } catch (e) {
-      res = e instanceof UnavailableError
+      if (e instanceof BodyTooLargeError) limits.inc({ limit: "body-size" });
+      res = e instanceof BodyTooLargeError
+        ? jsonError(e.status, e.message)
+        : e instanceof UnavailableError
         ? jsonError(503, e.message)
         : jsonError(500, e instanceof Error ? e.message : String(e));
     }
@@ -51,7 +68,7 @@ export function createHandler(
   };
 }
 
-async function route(deps: ApiDeps, req: Request, source: string): Promise<Response> {
+async function route(deps: Context, req: Request, source: string): Promise<Response> {
   const url = new URL(req.url);
   const path = url.pathname.replace(/\/+$/, "") || "/";
   const method = req.method;
@@ -79,20 +96,17 @@ async function route(deps: ApiDeps, req: Request, source: string): Promise<Respo
       headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
     });
   }
-  if (path === "/api/cps") return json(operations.list());
-  if (path === "/api/events") return networkEvents(deps.views, req.signal);
+  if (path === "/api/cps") return listCps(deps, url);
+  if (path === "/api/events") {
+    return networkEvents(deps.network, req.signal, deps.streams);
+  }
   if (path === "/api/messages") return json(deps.views.messages());
   let m = /^\/api\/cps\/([^/]+)$/.exec(path);
   if (m) {
     const cp = operations.get(decode(m[1]));
     return cp ? json(cp) : jsonError(404, `unknown CP '${decode(m[1])}'`);
   }
-  if (path === "/api/sessions") {
-    const cp = url.searchParams.get("cp") || undefined;
-    const driver = url.searchParams.get("driver") || undefined;
-    const limit = Number(url.searchParams.get("limit")) || undefined;
-    return json(await deps.sessions.list({ cp, driver, limit }));
-  }
+  if (path === "/api/sessions") return await listSessions(deps, url);
   m = /^\/api\/sessions\/([^/]+)$/.exec(path);
   if (m) {
     const session = await deps.sessions.get(decode(m[1]));
@@ -145,6 +159,32 @@ async function action(
     return json({ id, removed: true });
   }
   return jsonError(404, `no such action ${method} ${path}`);
+}
+
+/** `GET /api/cps`: a page of CPs by id (the default page holds a whole realistic network). */
+function listCps(deps: ApiDeps, url: URL): Response {
+  const limit = pageLimit(url, CP_PAGES);
+  if (typeof limit === "string") return jsonError(400, limit);
+  const after = url.searchParams.get(CP_PAGES.cursorParam) || undefined;
+  const page = pageAfter(deps.operations.list(), after, limit);
+  return pageResponse(url, CP_PAGES, page.items, page.next);
+}
+
+/** `GET /api/sessions?cp=&driver=&limit=&before=`: a page of sessions, newest first. */
+async function listSessions(deps: ApiDeps, url: URL): Promise<Response> {
+  const cp = url.searchParams.get("cp") || undefined;
+  const driver = url.searchParams.get("driver") || undefined;
+  const limit = pageLimit(url, SESSION_PAGES);
+  if (typeof limit === "string") return jsonError(400, limit);
+  const before = url.searchParams.get(SESSION_PAGES.cursorParam) || undefined;
+  if (!deps.sessionPages) return json(await deps.sessions.list({ cp, driver, limit }));
+  try {
+    const page = await deps.sessionPages.page({ cp, driver, limit, before });
+    return pageResponse(url, SESSION_PAGES, page.items, page.next);
+  } catch (e) {
+    if (e instanceof BadCursorError) return jsonError(400, e.message);
+    throw e;
+  }
 }
 
 /** A path segment decoded; a broken escape is kept as it is (and then matches nothing). */

@@ -8,13 +8,13 @@ import type { DriverFeed } from "../kafka/driver_feed.ts";
 import type { Operations } from "../operations.ts";
 import { idProblem } from "../../shared/ids.ts";
 import { json, jsonError, readJson } from "./respond.ts";
-import { sseResponse } from "./sse.ts";
+import type { SseStreams } from "./sse.ts";
 
 /** Answers `/api/drivers/:id/…`, or undefined for another path. */
 export async function driverRoute(
   req: Request,
   path: string,
-  deps: { feed: DriverFeed; operations: Operations },
+  deps: { feed: DriverFeed; operations: Operations; streams: SseStreams },
 ): Promise<Response | undefined> {
   const m = /^\/api\/drivers\/([^/]+)\/(requests|events)$/.exec(path);
   if (!m) return undefined;
@@ -22,7 +22,7 @@ export async function driverRoute(
   const problem = idProblem(driverId, "driver id");
   if (problem) return jsonError(400, problem);
   if (m[2] === "events" && req.method === "GET") {
-    return await events(deps.feed, driverId, req.signal);
+    return await events(deps, driverId, req.signal);
   }
   if (m[2] === "requests" && req.method === "POST") {
     const body = await readJson(req) as { cp?: unknown } | undefined;
@@ -39,7 +39,12 @@ export async function driverRoute(
   return jsonError(405, `${req.method} not allowed on ${path}`);
 }
 
-async function events(feed: DriverFeed, driverId: string, signal: AbortSignal): Promise<Response> {
+async function events(
+  deps: { feed: DriverFeed; streams: SseStreams },
+  driverId: string,
+  signal: AbortSignal,
+): Promise<Response> {
+  const feed = deps.feed;
   const queued: Array<Parameters<Parameters<DriverFeed["subscribe"]>[1]>[0]> = [];
   let deliver = (e: (typeof queued)[number]): void => {
     queued.push(e);
@@ -50,7 +55,7 @@ async function events(feed: DriverFeed, driverId: string, signal: AbortSignal): 
   } catch (e) {
     return jsonError(503, `cannot follow the driver's notifications: ${(e as Error).message}`);
   }
-  return sseResponse(signal, (send) => {
+  return deps.streams.response(signal, (send) => {
     deliver = (e) => send(e.type, e);
     for (const e of queued.splice(0)) deliver(e);
     return stop;

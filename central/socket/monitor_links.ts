@@ -18,6 +18,7 @@ import { admission, type LinkPhase, mayAuthenticate, mayRequest } from "../core/
 import type { CpRepo } from "../db/cp_repo.ts";
 import type { AuditRepo } from "../db/audit_repo.ts";
 import { verifySecret } from "../secrets.ts";
+import { AuthLimit } from "../../shared/protocol/auth_limit.ts";
 import type { Metrics } from "../../shared/metrics.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 
@@ -79,6 +80,13 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
     "ev_socket_bad_input_total",
     "bad frames and messages on CP sockets",
   );
+  const limits = o.metrics.counter(
+    "ev_socket_limits_total",
+    "CP socket connections and requests refused or closed by a limit, by limit",
+  );
+  // AUTH is rate-limited per link and per address (and failures per address): a peer that
+  // pipelines AUTHs costs no query, no audit row, no message past its share
+  const authLimit = new AuthLimit();
 
   const server = serveLinks(listener, (remote) => {
     let phase: LinkPhase = "new";
@@ -89,6 +97,11 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
     async function authenticate(msg: Extract<Request, { type: "AUTH" }>) {
       const may = mayAuthenticate(phase);
       if (!may.ok) return { nack: may.reason };
+      const limited = authLimit.attempt(link, remote);
+      if (limited) {
+        limits.inc({ limit: "auth-rate" });
+        return { nack: limited };
+      }
       phase = "verifying";
       let row;
       try {
@@ -110,6 +123,7 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
         result: verdict.ok ? "ok" : verdict.reason,
       });
       if (!verdict.ok || !row) {
+        authLimit.failed(remote);
         const reason = verdict.ok ? "refused" : verdict.reason;
         o.message(`registration of ${msg.cpId} from ${remote} refused: ${reason}`, "warn");
         // a refused Monitor gets its reason, then the connection ends
@@ -201,6 +215,10 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
         });
       },
     };
+  }, {
+    // one host may run a whole fleet of Monitors (the simulator): no cap per address, one in all
+    maxLinks: 50_000,
+    onLimit: (limit) => limits.inc({ limit }),
   });
 
   return {

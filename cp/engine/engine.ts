@@ -18,6 +18,7 @@ import {
 } from "./supply.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 import { lineWord } from "../../shared/aliases.ts";
+import { Journal, type Kept } from "./journal.ts";
 
 const log = createLogger("engine");
 
@@ -40,18 +41,12 @@ export interface EngineOptions {
   pricePerKwh?: number;
   /** Largest power the CP delivers, kW. */
   maxKw: number;
-  /** File the ongoing supply is kept in (none: kept in memory only, as the simulator does). */
+  /** Journal file the ongoing supply is kept in ({@link Journal}; none: in memory only, as the simulator does). */
   stateFile?: string;
   /** Seconds after an authorization to plug in by itself (demos, tests). */
   autoPlug?: number;
   /** Seconds of supply after which to unplug by itself. */
   autoUnplug?: number;
-}
-
-/** What the Engine keeps on disk. */
-interface Kept {
-  supply?: Supply;
-  pendingEnds: SupplyEnd[];
 }
 
 /** The Engine's state and behaviour. */
@@ -71,8 +66,11 @@ export class Engine {
   #listeners = new Set<() => void>();
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #ticker: ReturnType<typeof setInterval> | undefined;
+  readonly #journal: Journal | undefined;
 
-  constructor(readonly options: EngineOptions) {}
+  constructor(readonly options: EngineOptions) {
+    if (options.stateFile) this.#journal = new Journal(options.stateFile);
+  }
 
   /** What the Engine answers to a health check: OK only when healthy and able to hear Central. */
   get checkHealth(): "OK" | "KO" {
@@ -290,35 +288,11 @@ export class Engine {
     this.#timers.add(t);
   }
 
-  // Written whole each time (a tmp file renamed over), so a crash never leaves half a file.
   #keep(): void {
-    const file = this.options.stateFile;
-    if (!file) return;
-    try {
-      if (!this.supply && this.pendingEnds.length === 0) {
-        Deno.removeSync(file);
-        return;
-      }
-      const kept: Kept = { supply: this.supply, pendingEnds: this.pendingEnds };
-      Deno.writeTextFileSync(`${file}.tmp`, JSON.stringify(kept));
-      Deno.renameSync(`${file}.tmp`, file);
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) {
-        log.error(`cannot keep the supply on disk: ${errorMessage(e)}`);
-      }
-    }
+    this.#journal?.write({ supply: this.supply, pendingEnds: this.pendingEnds });
   }
 
   async #readKept(): Promise<Kept> {
-    try {
-      if (!this.options.stateFile) return { pendingEnds: [] };
-      const kept = JSON.parse(await Deno.readTextFile(this.options.stateFile));
-      return {
-        supply: typeof kept?.supply?.sessionId === "string" ? kept.supply : undefined,
-        pendingEnds: Array.isArray(kept?.pendingEnds) ? kept.pendingEnds : [],
-      };
-    } catch {
-      return { pendingEnds: [] };
-    }
+    return await this.#journal?.read() ?? { pendingEnds: [] };
   }
 }

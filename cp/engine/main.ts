@@ -7,6 +7,7 @@
 import {
   ConfigError,
   loadConfig,
+  type NumberRange,
   parseHostPort,
   parseNumber,
   parsePort,
@@ -24,6 +25,7 @@ import {
   LOCATION,
   NO_PANEL,
   PRICE,
+  RANGES,
   TOPIC_PREFIX,
 } from "../../shared/settings.ts";
 import { createLogger } from "../../shared/log.ts";
@@ -95,9 +97,9 @@ runMain(async () => {
   const { hostname, port } = v.address
     ? parseHostPort(v.address, "address")
     : { hostname: v.host!, port: parsePort(v.port!, "port") };
-  const optional = (name: string) =>
-    v[name] === undefined ? undefined : parseNumber(v[name]!, name);
-  const maxKw = parseNumber(v["max-kw"]!, "max-kw");
+  const optional = (name: string, range: NumberRange) =>
+    v[name] === undefined ? undefined : parseNumber(v[name]!, name, range);
+  const maxKw = parseNumber(v["max-kw"]!, "max-kw", RANGES.kw);
   const dataDir = v["data-dir"]!;
   const listener = listenOn({
     hostname,
@@ -121,10 +123,10 @@ runMain(async () => {
     id,
     maxKw,
     location: v.location,
-    pricePerKwh: optional("price"),
+    pricePerKwh: optional("price", RANGES.price),
     stateFile: `${dataDir}/engine-${id}.json`,
-    autoPlug: optional("auto-plug"),
-    autoUnplug: optional("auto-unplug"),
+    autoPlug: optional("auto-plug", RANGES.seconds),
+    autoUnplug: optional("auto-unplug", RANGES.seconds),
   });
   const uplink = connectUplink(ready, {
     brokers: v.kafka!,

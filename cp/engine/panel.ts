@@ -5,6 +5,7 @@
  */
 import type { Engine } from "./engine.ts";
 import { paint, tile } from "../../shared/terminal/ansi.ts";
+import { escapeControls } from "../../shared/foreign_text.ts";
 
 /** The Engine's panel lines. */
 export function renderEngine(engine: Engine, width: number, logTail: string[]): string[] {
@@ -46,7 +47,11 @@ export function renderEngine(engine: Engine, width: number, logTail: string[]): 
       } € (${last.reason}${last.partial ? ", partial" : ""})`,
     );
   }
-  out.push("", paint("bold", "EVENTS"), ...engine.notes.slice(-8).map((n) => `  ${n}`));
+  out.push(
+    "",
+    paint("bold", "EVENTS"),
+    ...engine.notes.slice(-8).map((n) => `  ${escapeControls(n)}`),
+  );
   out.push("", ...logTail.slice(-3));
   out.push(paint("dim", "F fail | R recover | I plug in | E unplug | REQUEST <driver>"));
   return out;

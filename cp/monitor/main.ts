@@ -14,7 +14,7 @@ import {
   requiredId,
   runMain,
 } from "../../shared/config.ts";
-import { CENTRAL, CP_ID, LOCATION, NO_PANEL, PRICE } from "../../shared/settings.ts";
+import { CENTRAL, CP_ID, LOCATION, NO_PANEL, PRICE, RANGES } from "../../shared/settings.ts";
 import { MONITOR_ALIASES } from "../../shared/aliases.ts";
 import { startConsole } from "../../shared/terminal/console.ts";
 import { createLogger } from "../../shared/log.ts";
@@ -59,7 +59,7 @@ runMain(async () => {
     id,
     secret: required(cfg, SPEC, "secret"),
     location: v.location ?? "",
-    pricePerKwh: v.price === undefined ? undefined : parseNumber(v.price, "price"),
+    pricePerKwh: v.price === undefined ? undefined : parseNumber(v.price, "price", RANGES.price),
     engine: parseHostPort(v.engine!, "engine"),
     central: parseHostPorts(v.central!, "central"),
   });

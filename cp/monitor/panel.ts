@@ -5,6 +5,7 @@
  */
 import type { Monitor } from "./monitor.ts";
 import { paint, tile } from "../../shared/terminal/ansi.ts";
+import { escapeControls, shown } from "../../shared/foreign_text.ts";
 
 /** The Monitor's panel lines. */
 export function renderMonitor(m: Monitor, width: number, logTail: string[]): string[] {
@@ -15,9 +16,9 @@ export function renderMonitor(m: Monitor, width: number, logTail: string[]): str
     ? tile("green", " OK ")
     : tile("red", " KO ");
   const central = {
-    connected: paint("green", `registered (CP ${m.cpState || "?"})`),
+    connected: paint("green", `registered (CP ${shown(m.cpState, 20) || "?"})`),
     connecting: paint("grey", "connecting…"),
-    refused: paint("red", `refused: ${m.refusal}`),
+    refused: paint("red", `refused: ${shown(m.refusal)}`),
     unreachable: paint("orange", "cannot be reached — retrying"),
   }[m.central];
   return [
@@ -27,7 +28,7 @@ export function renderMonitor(m: Monitor, width: number, logTail: string[]): str
     `  central  ${m.centralAt}  ${central}`,
     "",
     paint("bold", "EVENTS"),
-    ...m.notes.slice(-10).map((n) => `  ${n}`),
+    ...m.notes.slice(-10).map((n) => `  ${escapeControls(n)}`),
     "",
     ...logTail.slice(-3),
     paint("dim", "QUIT to stop"),

@@ -12,7 +12,7 @@ import {
   type ProgramSpec,
   runMain,
 } from "../../shared/config.ts";
-import { CENTRAL, DATA_DIR, KAFKA, TOPIC_PREFIX } from "../../shared/settings.ts";
+import { CENTRAL, DATA_DIR, KAFKA, RANGES, TOPIC_PREFIX } from "../../shared/settings.ts";
 import { setLogSink } from "../../shared/log.ts";
 import { onShutdown } from "../../shared/shutdown.ts";
 import { sleep } from "../../shared/backoff.ts";
@@ -58,8 +58,8 @@ const SPEC = {
 runMain(async () => {
   const cfg = loadConfig(SPEC);
   const v = cfg.values;
-  const n = Math.floor(parseNumber(v.cps!, "cps"));
-  const m = v.drivers === undefined ? n : Math.floor(parseNumber(v.drivers, "drivers"));
+  const n = parseNumber(v.cps!, "cps", RANGES.count);
+  const m = v.drivers === undefined ? n : parseNumber(v.drivers, "drivers", RANGES.countOrNone);
   const api = v.api ?? `http://127.0.0.1:${Deno.env.get("EV_HTTP_PORT") ?? "8080"}`;
   const token = v.token ?? await keptToken(v["data-dir"]!) ?? "";
   const pad = String(Math.max(n, m)).length < 4 ? 4 : String(Math.max(n, m)).length;
@@ -80,9 +80,9 @@ runMain(async () => {
     brokers: v.kafka!,
     topicPrefix: v["topic-prefix"]!,
     central: parseHostPorts(v.central!, "central"),
-    maxKw: parseNumber(v["max-kw"]!, "max-kw"),
-    autoPlug: parseNumber(v.plug!, "plug"),
-    autoUnplug: parseNumber(v.charge!, "charge"),
+    maxKw: parseNumber(v["max-kw"]!, "max-kw", RANGES.kw),
+    autoPlug: parseNumber(v.plug!, "plug", RANGES.seconds),
+    autoUnplug: parseNumber(v.charge!, "charge", RANGES.seconds),
   });
   const plan = new Map(
     Array.from(
@@ -94,8 +94,8 @@ runMain(async () => {
     plan,
     brokers: v.kafka!,
     topicPrefix: v["topic-prefix"]!,
-    pause: parseNumber(v.pause!, "pause"),
-    timeout: 60 + parseNumber(v.charge!, "charge"),
+    pause: parseNumber(v.pause!, "pause", RANGES.seconds),
+    timeout: 60 + parseNumber(v.charge!, "charge", RANGES.seconds),
   });
   let stopped = false;
   const off = onShutdown(() => (stopped = true));
@@ -104,7 +104,9 @@ runMain(async () => {
     await fleet.start((k) => say(`${k}/${n} CPs started`));
     say(`${n} CPs started; waiting for them to register…`);
     await drivers.start();
-    const end = v.duration ? started + parseNumber(v.duration, "duration") * 1000 : Infinity;
+    const end = v.duration
+      ? started + parseNumber(v.duration, "duration", RANGES.durationSeconds) * 1000
+      : Infinity;
     while (!stopped && Date.now() < end) {
       await sleep(Math.min(5000, Math.max(0, end - Date.now())));
       if (!stopped) say(progress(fleet, drivers));

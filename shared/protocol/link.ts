@@ -6,6 +6,11 @@
  * frames. Nothing it does can leave a promise rejected unhandled: only the promises returned to
  * the caller ({@link FramedLink.send}, {@link FramedLink.request}) reject.
  *
+ * Its memory is bounded whatever the peer does: at most `maxInFlight` of the peer's requests are
+ * served at once (more are NACKed at once, without reaching the handler), at most
+ * `maxQueuedBytes` wait to be written, and a write that the peer does not take within
+ * `writeTimeoutMs` ends the link (a peer that never reads is let go, not buffered for).
+ *
  * @module
  */
 import { LinkClosedError, quote, RequestTimeoutError } from "./errors.ts";
@@ -36,6 +41,9 @@ export type Answer = { ack: string[] } | { nack: string };
 /** Answers the peer's requests (the link sends the answer). A throw is a bug: see `onError`. */
 export type RequestHandler = (request: Request) => Answer | Promise<Answer>;
 
+/** A limit of a link that was reached ({@link FramedLinkOptions.onLimit}). */
+export type LinkLimit = "in-flight" | "outbound" | "write-stall";
+
 /** A request as given to {@link FramedLink.request}: the link chooses its seq. */
 export type RequestBody = WithoutSeq<Request>;
 
@@ -55,6 +63,14 @@ export interface FramedLinkOptions {
   idleTimeoutMs?: number;
   /** How long {@link FramedLink.request} waits for a reply. @default 2000 */
   requestTimeoutMs?: number;
+  /** The peer's requests served at once; more are NACKed ("too many requests in flight"). @default 32 */
+  maxInFlight?: number;
+  /** Bytes that may wait to be written (each frame counts 512 more); past them the link closes (the peer is not reading). @default 262144 */
+  maxQueuedBytes?: number;
+  /** A write the peer does not take within this time closes the link. @default 10000 */
+  writeTimeoutMs?: number;
+  /** Told each time a limit is reached, for logs and metrics (the link says why it closed). @default nothing */
+  onLimit?: (limit: LinkLimit, detail: string) => void;
 }
 
 /** Options of {@link FramedLink.request}. */
@@ -68,6 +84,15 @@ interface Pending {
   reject(error: Error): void;
   timer: ReturnType<typeof setTimeout>;
 }
+
+/**
+ * What one frame waiting to be sent costs beyond its bytes (its promise and bookkeeping): counted
+ * against `maxQueuedBytes`, so that many tiny NACKs are bounded as surely as a few big frames.
+ */
+const QUEUED_FRAME_OVERHEAD = 512;
+
+/** Bytes of a read decoded at a time (a link closed midway decodes no more of it). */
+const DECODE_SLICE = 256;
 
 /** One read holds at most one DATA and its framing. */
 const READ_BYTES = MAX_DATA_BYTES + 3;
@@ -104,6 +129,15 @@ export class FramedLink {
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #writes: Promise<void> = Promise.resolve();
   #closeReason: string | undefined;
+  #maxInFlight: number;
+  #maxQueuedBytes: number;
+  #writeTimeoutMs: number;
+  #onLimit: (limit: LinkLimit, detail: string) => void;
+  /** The peer's requests being served or whose reply is not written yet. */
+  #inFlight = 0;
+  /** Bytes handed to {@link FramedLink.send} and not written yet. */
+  #queuedBytes = 0;
+  #misbehaved = false;
 
   /** Starts a link over `conn`; it reads in the background until the connection ends. */
   constructor(conn: ByteStream, options: FramedLinkOptions = {}) {
@@ -114,10 +148,21 @@ export class FramedLink {
       maxBadFrames = 10,
       idleTimeoutMs = Infinity,
       requestTimeoutMs = 2000,
+      maxInFlight = 32,
+      maxQueuedBytes = 256 * 1024,
+      writeTimeoutMs = 10_000,
+      onLimit = () => {},
     } = options;
     checkPositive("maxBadFrames", maxBadFrames);
     checkPositive("idleTimeoutMs", idleTimeoutMs);
     checkPositive("requestTimeoutMs", requestTimeoutMs);
+    checkPositive("maxInFlight", maxInFlight);
+    checkPositive("maxQueuedBytes", maxQueuedBytes);
+    checkPositive("writeTimeoutMs", writeTimeoutMs);
+    this.#maxInFlight = maxInFlight;
+    this.#maxQueuedBytes = maxQueuedBytes;
+    this.#writeTimeoutMs = writeTimeoutMs;
+    this.#onLimit = onLimit;
     this.#conn = conn;
     this.#onRequest = onRequest;
     this.#onBadInput = onBadInput;
@@ -128,20 +173,40 @@ export class FramedLink {
     this.closed = this.#readAll();
   }
 
+  /**
+   * Whether the link was closed for the peer's misbehaviour (bad frames in a row, a limit
+   * reached), as opposed to its going or this side's closing.
+   */
+  get misbehaved(): boolean {
+    return this.#misbehaved;
+  }
+
   /** Why the link closed (e.g. "peer closed the connection"), or `undefined` while it is open. */
   get closeReason(): string | undefined {
     return this.#closeReason;
   }
 
   /**
-   * Writes one message as is; resolves once it is written. Writes never interleave.
+   * Writes one message as is; resolves once it is written. Writes never interleave. A message
+   * that would make more than `maxQueuedBytes` wait closes the link instead.
    *
    * @throws {ProtocolError} (as a rejection) when the message would fail the peer's checks.
    * @throws {LinkClosedError} (as a rejection) when the link is or becomes closed.
    */
   async send(message: Message): Promise<void> {
     const frame = encodeFrame(encodeMessage(message));
-    const write = this.#writes.then(() => this.#write(frame));
+    if (this.#closeReason !== undefined) throw new LinkClosedError(this.#closeReason);
+    const cost = frame.length + QUEUED_FRAME_OVERHEAD;
+    if (this.#queuedBytes + cost > this.#maxQueuedBytes) {
+      const reason = `peer is not reading: over ${this.#maxQueuedBytes} bytes waiting to be sent`;
+      this.#onLimit("outbound", reason);
+      this.#misbehaved = true;
+      this.#shutdown(reason);
+      throw new LinkClosedError(reason);
+    }
+    this.#queuedBytes += cost;
+    const write = this.#writes.then(() => this.#write(frame))
+      .finally(() => (this.#queuedBytes -= cost));
     this.#writes = write.catch((error: Error) => this.#shutdown(error.message));
     await write;
   }
@@ -182,7 +247,11 @@ export class FramedLink {
           this.#shutdown("peer closed the connection");
         } else {
           this.#lastReceived = performance.now();
-          for (const item of this.#decoder.push(buffer.subarray(0, n))) this.#receive(item);
+          // a slice at a time: once the link is condemned, the rest of the read is not decoded
+          for (let at = 0; at < n && this.#closeReason === undefined; at += DECODE_SLICE) {
+            const slice = buffer.subarray(at, Math.min(n, at + DECODE_SLICE));
+            for (const item of this.#decoder.push(slice)) this.#receive(item);
+          }
         }
       }
     } catch (error) {
@@ -204,14 +273,23 @@ export class FramedLink {
       const reason = errorMessage(error);
       return this.#refuse(reason, nackFor(item.data, reason));
     }
+    if (message.type === "ACK" || message.type === "NACK") {
+      this.#badInARow = 0;
+      return this.#settle(message.seq, message);
+    }
+    if (this.#inFlight >= this.#maxInFlight) {
+      const reason = `too many requests in flight (at most ${this.#maxInFlight})`;
+      this.#onLimit("in-flight", reason);
+      return this.#refuse(reason, { type: "NACK", seq: message.seq, reason });
+    }
     this.#badInARow = 0;
-    if (message.type === "ACK" || message.type === "NACK") this.#settle(message.seq, message);
-    else this.#serve(message);
+    this.#serve(message);
   }
 
   #refuse(reason: string, nack: Nack | undefined): void {
     this.#onBadInput(reason);
     if (++this.#badInARow >= this.#maxBadFrames) {
+      this.#misbehaved = true;
       return this.#shutdown(`${this.#badInARow} bad frames in a row`);
     }
     if (nack) this.send(nack).catch(() => {}); // a failed write already closes the link
@@ -219,6 +297,7 @@ export class FramedLink {
 
   #serve(request: Request): void {
     const { seq } = request;
+    this.#inFlight++;
     Promise.resolve()
       .then(() => this.#onRequest(request))
       .then(
@@ -234,7 +313,8 @@ export class FramedLink {
       .then((reply) => this.send(reply))
       .catch((error) => {
         if (!(error instanceof LinkClosedError)) this.#onError(error);
-      });
+      })
+      .finally(() => this.#inFlight--);
   }
 
   /** Ends a pending request with its reply or an error; a reply nobody waits for is reported. */
@@ -253,10 +333,19 @@ export class FramedLink {
 
   async #write(frame: Uint8Array): Promise<void> {
     if (this.#closeReason !== undefined) throw new LinkClosedError(this.#closeReason);
+    const stalled = setTimeout(() => {
+      const reason = `write stalled for ${this.#writeTimeoutMs} ms: the peer is not reading`;
+      this.#onLimit("write-stall", reason);
+      this.#misbehaved = true;
+      this.#shutdown(reason);
+    }, this.#writeTimeoutMs);
     try {
       for (let done = 0; done < frame.length;) done += await this.#conn.write(frame.subarray(done));
     } catch (error) {
+      if (this.#closeReason !== undefined) throw new LinkClosedError(this.#closeReason);
       throw new LinkClosedError(`write failed: ${errorMessage(error)}`, { cause: error });
+    } finally {
+      clearTimeout(stalled);
     }
   }
 

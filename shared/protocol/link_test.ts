@@ -2,19 +2,9 @@ import assert from "node:assert/strict";
 import { Prng } from "./_prng.ts";
 import { LinkClosedError, RequestTimeoutError } from "./errors.ts";
 import { encodeFrame, FrameDecoder } from "./frame.ts";
+import { RawPeer, tcpPair } from "./_testing.ts";
 import { type ByteStream, FramedLink, type RequestHandler } from "./link.ts";
-import { decodeMessage, type Message, type Reply } from "./messages.ts";
-
-/** Two ends of a real TCP connection on 127.0.0.1. */
-async function tcpPair(): Promise<[Deno.TcpConn, Deno.TcpConn]> {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  try {
-    const { port } = listener.addr;
-    return await Promise.all([Deno.connect({ hostname: "127.0.0.1", port }), listener.accept()]);
-  } finally {
-    listener.close();
-  }
-}
+import { decodeMessage, type Reply } from "./messages.ts";
 
 /** Two links talking over TCP, closed (and checked closed) after `body`. */
 async function withLinks(
@@ -33,41 +23,6 @@ async function withLinks(
     a.close();
     b.close();
     await Promise.all([a.closed, b.closed]);
-  }
-}
-
-/** A raw peer: writes any bytes, reads the link's replies as messages. */
-class RawPeer {
-  #decoder = new FrameDecoder();
-  #queue: Message[] = [];
-  #closed = false;
-  constructor(readonly conn: Deno.TcpConn) {}
-
-  close(): void {
-    if (!this.#closed) this.conn.close();
-    this.#closed = true;
-  }
-
-  /** Writes each part in turn: a string as a frame, bytes as they are. */
-  async write(...parts: (string | Uint8Array)[]): Promise<void> {
-    for (const part of parts) {
-      const bytes = typeof part === "string" ? encodeFrame(part) : part;
-      for (let done = 0; done < bytes.length;) done += await this.conn.write(bytes.subarray(done));
-    }
-  }
-
-  /** The next `count` messages, or fewer when the stream ends first. */
-  async read(count: number): Promise<Message[]> {
-    const buffer = new Uint8Array(4096);
-    while (this.#queue.length < count) {
-      const n = await this.conn.read(buffer);
-      if (n === null) break;
-      for (const item of this.#decoder.push(buffer.subarray(0, n))) {
-        assert.ok(item.ok, `the link sent a bad frame: ${!item.ok && item.error}`);
-        this.#queue.push(decodeMessage(item.data));
-      }
-    }
-    return this.#queue.splice(0, count);
   }
 }
 
@@ -237,7 +192,9 @@ Deno.test("concurrent requests from both sides, answered out of order, all match
     await delay(random.int(0, 10));
     return echoCpId(request);
   };
-  await withLinks([{ onRequest: slowEcho }, { onRequest: slowEcho }], async (a, b) => {
+  // 100 requests in flight each way: beyond the default limit (32), so it is raised
+  const options = { onRequest: slowEcho, maxInFlight: 100 };
+  await withLinks([options, options], async (a, b) => {
     const replies = await Promise.all(
       Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).request({ ...AUTH, cpId: `CP${i}` })),
     );

@@ -102,6 +102,13 @@ Deno.test("AUTH checks the CP id, secret, location and price", () => {
   assertRefused(auth("CP1", long, "", "1"), "field", "secret must be 1-256 characters, got 259");
   const far = "é".repeat(201);
   assertRefused(auth("CP1", "s", far, "1"), "field", "location must be 0-200 characters, got 201");
+  for (const forged of ["%1B[2JAlicante", "A%0Ab", "x\u202e"]) {
+    assertRefused(
+      auth("CP1", "s", forged, "1"),
+      "field",
+      "location must hold no control characters",
+    );
+  }
   const bad = ["-1", "100", "1e2", "abc", "0x10", "Infinity", "NaN", "1e400", " 1", "1.", ".5"];
   for (const price of bad) {
     const message = `price must be a decimal number >= 0 and < 100, got '${price}'`;

@@ -7,7 +7,7 @@
  * @module
  */
 import { ProtocolError, quote } from "../errors.ts";
-import { checkCpId, checkLength, type MessageCodec, oneOf } from "./codec.ts";
+import { checkCpId, checkLength, checkText, type MessageCodec, oneOf } from "./codec.ts";
 import type { Health } from "./health.ts";
 
 /** A Monitor's request to register its CP with Central. */
@@ -18,7 +18,7 @@ export interface AuthRequest {
   cpId: string;
   /** 1-256 characters; never logged. */
   secret: string;
-  /** 0-200 characters. */
+  /** 0-200 characters, no control characters. */
   location: string;
   /** Euros, at least 0 and below 100; empty on the wire (undefined) keeps what Central has. */
   pricePerKwh?: number;
@@ -53,7 +53,7 @@ export const auth: MessageCodec<AuthRequest> = {
     const [cpId, secret, location, price, healthText] = fields;
     checkCpId(cpId);
     checkLength("secret", secret, 1, 256);
-    checkLength("location", location, 0, 200);
+    checkText("location", location, 0, 200);
     const pricePerKwh = price === "" ? undefined : Number(price);
     if (pricePerKwh !== undefined && (!UNSIGNED_NUMBER.test(price) || !(pricePerKwh < 100))) {
       throw new ProtocolError(

@@ -4,6 +4,7 @@
  * @module
  */
 import { ProtocolError, quote } from "../errors.ts";
+import { hasControls } from "../../foreign_text.ts";
 
 /**
  * How one kind of message is written as fields and read back; the opcode and the seq are
@@ -91,4 +92,21 @@ export function checkCpId(text: string): string {
     "field",
     `cpId must be 1-64 characters of A-Z a-z 0-9 . _ -, got ${quote(text)}`,
   );
+}
+
+/**
+ * Like {@link checkLength}, and the text must hold no control characters (escape sequences, line
+ * breaks, bidirectional overrides): text that others will show on their screens.
+ *
+ * @example
+ * ```ts
+ * import { checkText } from "./codec.ts";
+ * checkText("location", "Alicante", 0, 200); // fine
+ * ```
+ */
+export function checkText(field: string, text: string, min: number, max: number): void {
+  checkLength(field, text, min, max);
+  if (hasControls(text)) {
+    throw new ProtocolError("field", `${field} must hold no control characters`);
+  }
 }
