@@ -359,10 +359,11 @@ class Relay {
   }
 
   async #refuse(status: number, reason: string, kind: HttpLimit): Promise<void> {
-    this.#hooks.limit(kind, `${status}: ${reason}`);
     clearTimeout(this.#requestTimer);
-    // the answer behind may be under way: then the connection can only be cut
+    // the answer behind may be under way (the handler refused it first, and counted it): then the
+    // connection can only be cut
     if (!this.#answered) {
+      this.#hooks.limit(kind, `${status}: ${reason}`);
       this.#upstream?.close();
       await withTimeout(writeAll(this.#client, answer(status, reason)), 1_000).catch(() => {});
     }
