@@ -237,6 +237,15 @@ export class FramedLink {
     this.#shutdown("closed by this side");
   }
 
+  /**
+   * Ends the link for the peer's misbehaviour (`reason`), once what is on its way was written:
+   * the server holds back an address whose links keep being refused.
+   */
+  refuse(reason: string): void {
+    this.#misbehaved = true;
+    this.#writes.finally(() => this.#shutdown(reason));
+  }
+
   async #readAll(): Promise<void> {
     const buffer = new Uint8Array(READ_BYTES);
     try {
