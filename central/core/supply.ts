@@ -11,7 +11,7 @@ import { stateOf } from "./cp.ts";
 import { type Ctx, emit, say } from "./context.ts";
 import { driverBusy, markAnswered, putCp } from "./state.ts";
 import { change } from "./transition.ts";
-import { type Ending, eurMismatch, priced, ticketOf } from "./ticket.ts";
+import { type Ending, eurMismatch, priced, reasonOf, ticketOf } from "./ticket.ts";
 import type { ClaimRefusal, EndReport, Input, StoredSession } from "./inputs.ts";
 import type { Ticket } from "../../shared/events.ts";
 
@@ -297,6 +297,7 @@ function storedTicket(session: StoredSession, report: EndReport): Ticket {
     ...report,
     sessionId: session.id,
     eur: priced(report.kwh, session.pricePerKwh),
+    reason: reasonOf(report.reason),
   };
 }
 

@@ -41,6 +41,14 @@ export interface Ending {
   start?: number;
 }
 
+/** Longest reason a ticket keeps (what the database stores; an Engine may say more). */
+export const REASON_MAX = 200;
+
+/** A reason as a ticket keeps it. */
+export function reasonOf(text: string): string {
+  return text.length <= REASON_MAX ? text : `${text.slice(0, REASON_MAX - 1)}…`;
+}
+
 /** The ticket of a supply at CP `cpId`. */
 export function ticketOf(cpId: string, supply: LiveSupply, ending: Ending): Ticket {
   const kwh = Math.max(ending.kwh ?? 0, supply.kwh);
@@ -53,6 +61,6 @@ export function ticketOf(cpId: string, supply: LiveSupply, ending: Ending): Tick
     kwh,
     eur: priced(kwh, supply.pricePerKwh),
     partial: ending.partial,
-    reason: ending.reason,
+    reason: reasonOf(ending.reason),
   };
 }

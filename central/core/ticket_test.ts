@@ -43,3 +43,8 @@ Deno.test("a ticket never shows less energy than the telemetry did", () => {
   assert.equal(t.kwh, 3);
   assert.equal(t.eur, priced(3, 0.35));
 });
+
+Deno.test("a ticket keeps what the database stores: a long reason is cut", () => {
+  const t = ticketOf("CP1", supply, { end: 0, reason: "x".repeat(500), partial: true });
+  assert.equal(t.reason.length, 200);
+});
