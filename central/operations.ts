@@ -133,6 +133,9 @@ export class Operations {
     });
     try {
       await Promise.race([this.o.publish(body, id), late]);
+    } catch (e) {
+      if (e instanceof UnavailableError) throw e;
+      throw new UnavailableError(`Kafka did not take it: ${(e as Error).message}: try again`);
     } finally {
       clearTimeout(timer);
     }
