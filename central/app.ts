@@ -9,6 +9,7 @@ import { CpRepo } from "./db/cp_repo.ts";
 import { SessionRepo } from "./db/session_repo.ts";
 import { AuditRepo } from "./db/audit_repo.ts";
 import { createState } from "./core/state.ts";
+import { shownState } from "./core/cp.ts";
 import type { CoreSettings } from "./core/state.ts";
 import { Shell } from "./shell/shell.ts";
 import { Views } from "./shell/views.ts";
@@ -136,7 +137,10 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     audit,
     metrics,
     tell: (fact) => links.tell(fact),
-    stateOf: (id) => views.get(id)?.state ?? "unknown",
+    stateOf: (id) => {
+      const cp = state.cps.get(id);
+      return cp ? shownState(cp) : "unknown";
+    },
     message: (text, level) => {
       views.message(text, level);
       log[level](text);
@@ -242,7 +246,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
       runLineCommand(line, { operations, message: (t) => views.message(t, "warn") }),
     hint: "EV_Central",
   });
-  views.subscribe(() => console.redraw());
+  if (console.panel) views.subscribe(() => console.redraw());
 
   const done = console.stopped.then(async (why) => {
     console.close();

@@ -76,15 +76,14 @@ export class SessionRepo {
    */
   async claim(s: NewSession): Promise<ClaimRefusal | undefined> {
     try {
-      return await this.sql.begin(async (tx) => {
-        const cp = await tx`select id from cps where id = ${s.cpId} for share`;
-        if (cp.length === 0) return "unknown CP" as const;
-        await tx`insert into sessions (id, cp_id, driver_id, request_id, status, price_per_kwh,
-            authorized_at)
-          values (${s.id}, ${s.cpId}, ${s.driverId}, ${s.requestId}, 'authorized',
-            ${s.pricePerKwh}, ${new Date(s.authorizedAt)})`;
-        return undefined;
-      });
+      // one statement, one round trip: the CP's row locked (shared) as the session is inserted
+      const rows = await this.sql`insert into sessions (id, cp_id, driver_id, request_id, status,
+          price_per_kwh, authorized_at)
+        select ${s.id}, id, ${s.driverId}, ${s.requestId}, 'authorized', ${s.pricePerKwh},
+          ${new Date(s.authorizedAt)}
+        from cps where id = ${s.cpId} for share
+        returning id`;
+      return rows.length === 0 ? "unknown CP" : undefined;
     } catch (e) {
       const err = e as { code?: string; constraint_name?: string };
       if (err.code !== "23505") throw e;

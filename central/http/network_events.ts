@@ -23,10 +23,13 @@ const MAX_SINCE = 1_000;
 export class NetworkFeed {
   readonly #listeners = new Set<(bytes: Uint8Array) => void>();
   #snapshot: { bytes: Uint8Array; at: number; since: Uint8Array[] } | undefined;
+  #unfollow: (() => void) | undefined;
 
-  /** The feed of `views` (it follows them from now on). */
-  constructor(private readonly views: Views) {
-    views.subscribe((batch) => {
+  /** The feed of `views` (followed while a client is there: nobody's, nothing is encoded). */
+  constructor(private readonly views: Views) {}
+
+  #follow(): () => void {
+    return this.views.subscribe((batch) => {
       const encoded: Uint8Array[] = [];
       if (batch.cps.length > 0) encoded.push(encodeSse("cps", batch.cps));
       for (const id of batch.removed) encoded.push(encodeSse("removed", { id }));
@@ -53,7 +56,14 @@ export class NetworkFeed {
   /** Calls `listener` with each change, encoded; returns the function that stops it. */
   subscribe(listener: (bytes: Uint8Array) => void): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.#unfollow ??= this.#follow();
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size > 0) return;
+      this.#unfollow?.();
+      this.#unfollow = undefined;
+      this.#snapshot = undefined;
+    };
   }
 }
 

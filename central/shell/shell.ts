@@ -16,6 +16,7 @@ import type { CoreState } from "../core/state.ts";
 import type { Effect, Order } from "../core/effects.ts";
 import type { Input } from "../core/inputs.ts";
 import type { EventBody, Ticket } from "../../shared/events.ts";
+import { LatestPerKey } from "./latest_per_key.ts";
 import type { SessionRepo } from "../db/session_repo.ts";
 import type { CpRepo } from "../db/cp_repo.ts";
 import { DeterministicError, retrying } from "./failures.ts";
@@ -60,8 +61,15 @@ export class Shell {
   readonly #sending = new Set<string>();
   readonly #stop = new AbortController();
   readonly #retries = new Set<ReturnType<typeof setTimeout>>();
+  /**
+   * Progress goes out once per turn and supply: when Central is behind (a batch holds several
+   * records of one supply), only the latest figures are relayed.
+   */
+  readonly #progress: LatestPerKey<EventBody>;
 
-  constructor(readonly state: CoreState, private readonly ports: ShellPorts) {}
+  constructor(readonly state: CoreState, private readonly ports: ShellPorts) {
+    this.#progress = new LatestPerKey((e) => ports.publish(e));
+  }
 
   /** Applies one fact; resolves once everything it led to is done. */
   dispatch(input: Input): Promise<void> {
@@ -96,6 +104,7 @@ export class Shell {
     const p = this.ports;
     switch (e.type) {
       case "notify":
+        if (e.event.type === "progress") return this.#progress.push(e.event.sessionId, e.event);
         return p.publish(e.event);
       case "command":
         return p.publish(e.event);
