@@ -13,7 +13,6 @@ import {
   bracket,
   brokerAddresses,
   checkPortFree,
-  freePort,
   freePorts,
   isFree,
   isLocalAddress,
@@ -346,8 +345,10 @@ async function controllerPortFor(dataDir: string, taken: number[] = []): Promise
   ) {
     return saved;
   }
-  let port = freePort();
-  while (taken.includes(port)) port = freePort();
+  // a port below the ephemeral range, so that no outgoing connection takes it before the
+  // controller binds it (a port the system just gave out may be given out again at once)
+  let port = freePorts(1);
+  while (taken.includes(port)) port = freePorts(1);
   await Deno.writeTextFile(file, `${port}\n`);
   return port;
 }

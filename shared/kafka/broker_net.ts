@@ -84,7 +84,8 @@ export function freePort(): number {
  */
 export function freePorts(n: number): number {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const first = 20_000 + Math.floor(Math.random() * 40_000);
+    // below Linux's ephemeral range (32768-60999): no outgoing connection takes it meanwhile
+    const first = 20_000 + Math.floor(Math.random() * (12_700 - n));
     const ports = Array.from({ length: n }, (_, i) => first + i);
     if (ports.every((p) => isFree("127.0.0.1", p) && isFree("0.0.0.0", p))) return first;
   }
