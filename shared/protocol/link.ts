@@ -61,6 +61,12 @@ export interface FramedLinkOptions {
   maxBadFrames?: number;
   /** Close the link when nothing at all was received for this long. @default Infinity */
   idleTimeoutMs?: number;
+  /**
+   * How long the link has been quiet since `since` (a `performance.now()` time). A program that
+   * knows its own lateness counts only the time it was on time: its own backlog is not the
+   * peer's silence. @default the time elapsed
+   */
+  quietSince?: (since: number) => number;
   /** How long {@link FramedLink.request} waits for a reply. @default 2000 */
   requestTimeoutMs?: number;
   /** The peer's requests served at once; more are NACKed ("too many requests in flight"). @default 32 */
@@ -127,6 +133,7 @@ export class FramedLink {
   #badInARow = 0;
   #lastReceived = performance.now();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #quietSince: (since: number) => number;
   #writes: Promise<void> = Promise.resolve();
   #closeReason: string | undefined;
   #maxInFlight: number;
@@ -147,6 +154,7 @@ export class FramedLink {
       onError = (error) => console.error(error),
       maxBadFrames = 10,
       idleTimeoutMs = Infinity,
+      quietSince = (since: number) => performance.now() - since,
       requestTimeoutMs = 2000,
       maxInFlight = 32,
       maxQueuedBytes = 256 * 1024,
@@ -155,6 +163,7 @@ export class FramedLink {
     } = options;
     checkPositive("maxBadFrames", maxBadFrames);
     checkPositive("idleTimeoutMs", idleTimeoutMs);
+    this.#quietSince = quietSince;
     checkPositive("requestTimeoutMs", requestTimeoutMs);
     checkPositive("maxInFlight", maxInFlight);
     checkPositive("maxQueuedBytes", maxQueuedBytes);
@@ -360,7 +369,7 @@ export class FramedLink {
 
   #watchIdle(idleTimeoutMs: number): void {
     const check = () => {
-      const quiet = performance.now() - this.#lastReceived;
+      const quiet = this.#quietSince(this.#lastReceived);
       if (quiet >= idleTimeoutMs) this.#shutdown(`nothing received for ${idleTimeoutMs} ms`);
       else this.#idleTimer = setTimeout(check, idleTimeoutMs - quiet);
     };

@@ -267,3 +267,18 @@ Deno.test("bad options are refused", async () => {
   await link.closed;
   y.close();
 });
+
+Deno.test("quietSince: time the program itself was late does not count as the peer's silence", async () => {
+  let late = true;
+  await withRawPeer({
+    idleTimeoutMs: 60,
+    // while "late", no time counts as quiet
+    quietSince: (since) => late ? 0 : performance.now() - since,
+  }, async (link) => {
+    await delay(150);
+    assert.equal(link.closeReason, undefined, "closed while this side was late");
+    late = false;
+    await link.closed;
+    assert.equal(link.closeReason, "nothing received for 60 ms");
+  });
+});
