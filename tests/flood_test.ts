@@ -63,13 +63,20 @@ Deno.test({
         }),
       ]);
       abusers.push(silent, trickle, streams);
-      // past the limit per address: refused at once
+      // past the limit per address (64): refused at once (an address of its own, so that the
+      // others' header timeouts, however slow this machine, cannot free room under it)
       const extra = await slowHttp(net.httpPort, {
-        addresses: ["127.0.0.2"],
-        perAddress: 30,
+        addresses: ["127.0.0.99"],
+        perAddress: 64 + 30,
         kind: "silent",
       });
       abusers.push(extra);
+      // (the 64 admitted wait for their header timeout, 10 s: the 30 past them go at once)
+      await waitFor(
+        "the connections past the limit per address to be refused",
+        () => extra.count.closedByServer >= 30,
+        8_000,
+      );
       // bodies far over the limit, on a route that needs no token
       const chunked = await fetch(`${base}/api/drivers/D9/requests`, {
         method: "POST",
@@ -120,7 +127,6 @@ Deno.test({
       ).catch((e) => {
         throw new Error(`${e.message}: ${counts()}`);
       });
-      assert.equal(extra.count.closedByServer, 30, "refused past the limit per address");
       // a client that never reads cannot see its connection closed: Central's figures tell
       await waitFor(
         "the streams that never read to be dropped",
