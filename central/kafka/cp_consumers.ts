@@ -122,7 +122,8 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
         partitionAssigners: [coPartitionAssigner({ instance: o.instance, topic }, cpTopics)],
       },
       fromBeginning: true,
-      partitionsConsumedConcurrently: 4,
+      // every partition of a fetch side by side: the next fetch waits for the slowest batch
+      partitionsConsumedConcurrently: 12,
       onConsumer: (c: Consumer) => {
         c.on(c.events.GROUP_JOIN, ({ payload }) => {
           const mine = payload.memberAssignment[topic] ?? [];

@@ -104,7 +104,14 @@ export class Shell {
     const p = this.ports;
     switch (e.type) {
       case "notify":
-        if (e.event.type === "progress") return this.#progress.push(e.event.sessionId, e.event);
+        if (e.event.type === "progress") {
+          // not waited for: a lost progress line is made good by the next one, a second later,
+          // and a partition's next records must not wait for the broker's answer
+          this.#progress.push(e.event.sessionId, e.event).catch((err) =>
+            log.debug(`progress not relayed: ${errorMessage(err)}`)
+          );
+          return;
+        }
         return p.publish(e.event);
       case "command":
         return p.publish(e.event);
