@@ -18,6 +18,7 @@ import {
 } from "./supply.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 import { lineWord } from "../../shared/aliases.ts";
+import { type Cancel, type Scheduler, timers } from "../../shared/scheduler.ts";
 
 const log = createLogger("engine");
 
@@ -46,6 +47,8 @@ export interface EngineOptions {
   autoPlug?: number;
   /** Seconds of supply after which to unplug by itself. */
   autoUnplug?: number;
+  /** Where its one-second tick and its delays run (a fleet shares a timer wheel). @default timers */
+  scheduler?: Scheduler;
 }
 
 /** What the Engine keeps on disk. */
@@ -69,10 +72,13 @@ export class Engine {
   readonly notes: string[] = [];
   #uplink: Uplink | undefined;
   #listeners = new Set<() => void>();
-  #timers = new Set<ReturnType<typeof setTimeout>>();
-  #ticker: ReturnType<typeof setInterval> | undefined;
+  #timers = new Set<Cancel>();
+  #ticker: Cancel | undefined;
+  readonly #scheduler: Scheduler;
 
-  constructor(readonly options: EngineOptions) {}
+  constructor(readonly options: EngineOptions) {
+    this.#scheduler = options.scheduler ?? timers;
+  }
 
   /** What the Engine answers to a health check: OK only when healthy and able to hear Central. */
   get checkHealth(): "OK" | "KO" {
@@ -107,13 +113,14 @@ export class Engine {
       );
       this.#end("restart");
     }
-    this.#ticker = setInterval(() => this.#tick(), 1000);
+    this.#ticker = this.#scheduler.every(1000, () => this.#tick());
   }
 
   /** Stops the ticker and timers. */
   stop(): void {
-    clearInterval(this.#ticker);
-    for (const t of this.#timers) clearTimeout(t);
+    this.#ticker?.();
+    for (const cancel of this.#timers) cancel();
+    this.#timers.clear();
   }
 
   /** A line command (typed, or from stdin); returns what happened, for people. */
@@ -283,11 +290,11 @@ export class Engine {
   }
 
   #after(seconds: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.#timers.delete(t);
+    const cancel = this.#scheduler.after(seconds * 1000, () => {
+      this.#timers.delete(cancel);
       fn();
-    }, seconds * 1000);
-    this.#timers.add(t);
+    });
+    this.#timers.add(cancel);
   }
 
   // Written whole each time (a tmp file renamed over), so a crash never leaves half a file.
