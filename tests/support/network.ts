@@ -272,14 +272,17 @@ export class TestNetwork implements AsyncDisposable {
 
 /**
  * Starts Central on a fresh database and topics of its own (on the broker at `kafka`).
- * `postgres`: a PostgreSQL server is required (several instances share it).
+ * `postgres`: a PostgreSQL server is required (several instances share it); `embedded`: Central's
+ * embedded database even when a server answers; `centralArgs`: more arguments for Central.
  */
 export async function startNetwork(
-  { kafka = KAFKA, entries = {}, cwd, postgres = false }: {
+  { kafka = KAFKA, entries = {}, cwd, postgres = false, embedded = false, centralArgs = [] }: {
     kafka?: string;
     entries?: Record<string, string>;
     cwd?: string;
     postgres?: boolean;
+    embedded?: boolean;
+    centralArgs?: string[];
   } = {},
 ): Promise<TestNetwork> {
   await requireKafka(kafka);
@@ -296,7 +299,7 @@ export async function startNetwork(
     EV_CENTRAL_PORT: String(net.cpPort),
     EV_OPERATOR_TOKEN: net.token,
   });
-  const server = await findPostgresServer();
+  const server = embedded ? undefined : await findPostgresServer();
   if (postgres && !server) {
     throw new Error(
       "no PostgreSQL server (DATABASE_URL, or 127.0.0.1:5432): several Centrals need one",
@@ -308,7 +311,7 @@ export async function startNetwork(
     net.setDropDatabase(db.drop);
   }
   try {
-    await net.startCentral();
+    await net.startCentral(centralArgs);
   } catch (e) {
     await net[Symbol.asyncDispose]();
     throw e;

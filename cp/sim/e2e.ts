@@ -1,0 +1,70 @@
+/**
+ * End-to-end time of telemetry: from the `at` of the Engine's `supply.progress` envelope to the
+ * moment its driver receives the `progress` notification Central relays for it. The simulator is
+ * both the Engines and the drivers, so it knows both ends. A notification carries no telemetry
+ * id, but Central relays the kWh it was told (the largest so far: the reported one, in order), so
+ * the pair (session, kWh) names the record it came from.
+ *
+ * @module
+ */
+import { Histogram } from "./histogram.ts";
+
+/** How long a record waits to be matched (either end may be told first). */
+const KEEP_MS = 30_000;
+
+const keyOf = (sessionId: string, kwh: number) => `${sessionId}|${kwh}`;
+
+/** Matches what the Engines sent with what the drivers received. */
+export class E2eProbe {
+  readonly histogram = new Histogram();
+  /** Notifications matched with no telemetry (should stay 0). */
+  unmatched = 0;
+  /** Notifications received whose telemetry was seen twice or that were received twice. */
+  duplicates = 0;
+  #sent = new Map<string, number>();
+  #received = new Map<string, number>();
+  #older = { sent: new Map<string, number>(), received: new Map<string, number>() };
+  #timer: ReturnType<typeof setInterval>;
+
+  constructor() {
+    // two generations: what is older than KEEP_MS is dropped (and an unmatched receipt counted)
+    this.#timer = setInterval(() => {
+      this.unmatched += this.#older.received.size;
+      this.#older = { sent: this.#sent, received: this.#received };
+      this.#sent = new Map();
+      this.#received = new Map();
+    }, KEEP_MS);
+    Deno.unrefTimer(this.#timer);
+  }
+
+  /** An Engine sent progress `kwh` of `sessionId` in an envelope of time `atMs`. */
+  sent(sessionId: string, kwh: number, atMs: number): void {
+    const key = keyOf(sessionId, kwh);
+    const received = this.#take(this.#received, this.#older.received, key);
+    if (received !== undefined) this.histogram.add(received - atMs);
+    else if (!this.#sent.has(key)) this.#sent.set(key, atMs);
+  }
+
+  /** A driver received progress `kwh` of `sessionId` at `receivedMs` (epoch ms). */
+  received(sessionId: string, kwh: number, receivedMs: number): void {
+    const key = keyOf(sessionId, kwh);
+    const at = this.#take(this.#sent, this.#older.sent, key);
+    if (at !== undefined) this.histogram.add(receivedMs - at);
+    else if (this.#received.has(key) || this.#older.received.has(key)) this.duplicates++;
+    else this.#received.set(key, receivedMs);
+  }
+
+  /** Stops the clean-up timer. */
+  close(): void {
+    clearInterval(this.#timer);
+  }
+
+  #take(a: Map<string, number>, b: Map<string, number>, key: string): number | undefined {
+    const v = a.get(key) ?? b.get(key);
+    if (v !== undefined) {
+      a.delete(key);
+      b.delete(key);
+    }
+    return v;
+  }
+}
