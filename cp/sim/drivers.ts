@@ -21,8 +21,11 @@ export interface SimDriversOptions {
   topicPrefix: string;
   /** Give up on an answer, or on the end of a supply, after this long, in seconds. */
   timeout: number;
-  /** Told of every progress notification of a supply of ours (its arrival, epoch ms). */
-  onProgress?: (sessionId: string, kwh: number, receivedMs: number) => void;
+  /**
+   * Told of every progress notification of a supply of ours: its arrival, and when Central
+   * published it (the record's timestamp), epoch ms.
+   */
+  onProgress?: (sessionId: string, kwh: number, receivedMs: number, relayedMs: number) => void;
 }
 
 /** What the drivers saw so far. */
@@ -111,7 +114,9 @@ export class SimDrivers {
         );
         if (typeof e === "string") return;
         if (e.type === "progress") {
-          if (e.sessionId === waiter.sessionId) this.o.onProgress?.(e.sessionId, e.kwh, Date.now());
+          if (e.sessionId === waiter.sessionId) {
+            this.o.onProgress?.(e.sessionId, e.kwh, Date.now(), Number(m.timestamp));
+          }
         } else if (e.type === "authorized" || e.type === "denied") {
           if (e.requestId !== waiter.requestId) return;
           if (e.type === "denied") {

@@ -5,6 +5,10 @@
  * id, but Central relays the kWh it was told (the largest so far: the reported one, in order), so
  * the pair (session, kWh) names the record it came from.
  *
+ * The notification's record timestamp (set by Central's producer when it published it) splits the
+ * time in two: telemetry → Central's relay (the Engine's batch, the broker, Central's consumer and
+ * core), and relay → driver (the broker, the driver's consumer).
+ *
  * @module
  */
 import { Histogram } from "./histogram.ts";
@@ -17,13 +21,17 @@ const keyOf = (sessionId: string, kwh: number) => `${sessionId}|${kwh}`;
 /** Matches what the Engines sent with what the drivers received. */
 export class E2eProbe {
   readonly histogram = new Histogram();
+  /** Telemetry `at` → Central published the notification. */
+  readonly toRelay = new Histogram();
+  /** Central published the notification → the driver has it. */
+  readonly fromRelay = new Histogram();
   /** Notifications matched with no telemetry (should stay 0). */
   unmatched = 0;
   /** Notifications received whose telemetry was seen twice or that were received twice. */
   duplicates = 0;
   #sent = new Map<string, number>();
-  #received = new Map<string, number>();
-  #older = { sent: new Map<string, number>(), received: new Map<string, number>() };
+  #received = new Map<string, [number, number]>();
+  #older = { sent: new Map<string, number>(), received: new Map<string, [number, number]>() };
   #timer: ReturnType<typeof setInterval>;
 
   constructor() {
@@ -41,17 +49,34 @@ export class E2eProbe {
   sent(sessionId: string, kwh: number, atMs: number): void {
     const key = keyOf(sessionId, kwh);
     const received = this.#take(this.#received, this.#older.received, key);
-    if (received !== undefined) this.histogram.add(received - atMs);
+    if (received !== undefined) this.#match(atMs, received[0], received[1]);
     else if (!this.#sent.has(key)) this.#sent.set(key, atMs);
   }
 
-  /** A driver received progress `kwh` of `sessionId` at `receivedMs` (epoch ms). */
-  received(sessionId: string, kwh: number, receivedMs: number): void {
+  /**
+   * A driver received progress `kwh` of `sessionId` at `receivedMs`, published by Central at
+   * `relayedMs` (epoch ms).
+   */
+  received(sessionId: string, kwh: number, receivedMs: number, relayedMs = NaN): void {
     const key = keyOf(sessionId, kwh);
     const at = this.#take(this.#sent, this.#older.sent, key);
-    if (at !== undefined) this.histogram.add(receivedMs - at);
+    if (at !== undefined) this.#match(at, receivedMs, relayedMs);
     else if (this.#received.has(key) || this.#older.received.has(key)) this.duplicates++;
-    else this.#received.set(key, receivedMs);
+    else this.#received.set(key, [receivedMs, relayedMs]);
+  }
+
+  /** Forgets the times so far (after a warm-up). */
+  reset(): void {
+    this.histogram.reset();
+    this.toRelay.reset();
+    this.fromRelay.reset();
+  }
+
+  #match(atMs: number, receivedMs: number, relayedMs: number): void {
+    this.histogram.add(receivedMs - atMs);
+    if (Number.isNaN(relayedMs)) return;
+    this.toRelay.add(relayedMs - atMs);
+    this.fromRelay.add(receivedMs - relayedMs);
   }
 
   /** Stops the clean-up timer. */
@@ -59,7 +84,7 @@ export class E2eProbe {
     clearInterval(this.#timer);
   }
 
-  #take(a: Map<string, number>, b: Map<string, number>, key: string): number | undefined {
+  #take<T>(a: Map<string, T>, b: Map<string, T>, key: string): T | undefined {
     const v = a.get(key) ?? b.get(key);
     if (v !== undefined) {
       a.delete(key);

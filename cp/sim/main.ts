@@ -135,7 +135,7 @@ runMain(async () => {
     brokers: v.kafka!,
     topicPrefix: v["topic-prefix"]!,
     timeout: 60 + num("charge"),
-    onProgress: (s, kwh, at) => e2e.received(s, kwh, at),
+    onProgress: (s, kwh, at, relayedAt) => e2e.received(s, kwh, at, relayedAt),
   });
   const onProgressSent = (s: string, kwh: number, at: number) => e2e.sent(s, kwh, at);
   const injector = new FaultInjector({
@@ -199,7 +199,10 @@ runMain(async () => {
   try {
     await fleet.started;
     await probeCps?.started;
-    say(`${n} CPs started; drivers asking`);
+    // the drivers ask once the CPs are registered (a CP not yet registered is a denial)
+    const registering = Date.now() + 60_000 + n * 10;
+    while (!stopped && fleet.figures().registered < n && Date.now() < registering) await sleep(500);
+    say(`${n} CPs started, ${fleet.figures().registered} registered; drivers asking`);
     drivers.loop(
       new Map(Array.from({ length: m }, (_, i) => [name(`${v.prefix}D`, i), ids[i % n]])),
       num("pause"),
@@ -217,7 +220,7 @@ runMain(async () => {
       if (run.measuringSince === undefined && (f.charging >= n || now >= started + warmup)) {
         run.measuringSince = Date.now();
         run.sentAtMeasure = f.sent;
-        e2e.histogram.reset();
+        e2e.reset();
         drivers.answers.reset();
         probe.reset();
         say(`measuring (${f.charging}/${n} CPs charging)`);

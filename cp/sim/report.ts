@@ -61,7 +61,8 @@ export function progressLine(run: Run): string {
     `CPs ${f.started}/${run.n} started, Central shows ${states(run.watch.byState())}; ` +
     `Engines charging ${f.charging}`,
     `telemetry ${Math.round(sentPerS)}/s, progress received ${Math.round(receivedPerS)}/s`,
-    `e2e p50 ${ms(run.e2e.histogram, 50)} ms p99 ${ms(run.e2e.histogram, 99)} ms`,
+    `e2e p50 ${ms(run.e2e.histogram, 50)} ms p99 ${ms(run.e2e.histogram, 99)} ms ` +
+    `(to Central's relay p50 ${ms(run.e2e.toRelay, 50)}, from it ${ms(run.e2e.fromRelay, 50)})`,
     `request→answer p50 ${ms(run.drivers.answers, 50)} p99 ${ms(run.drivers.answers, 99)} ms` +
     (p.sent
       ? `, probe →authorized p50 ${ms(p.authorizations, 50)} p99 ${ms(p.authorizations, 99)} ms`
@@ -108,6 +109,10 @@ export function summary(run: Run) {
     e2eMsP99: ms(run.e2e.histogram, 99),
     e2eMsMax: Math.round(run.e2e.histogram.max),
     e2eUnmatched: run.e2e.unmatched,
+    toRelayMsP50: ms(run.e2e.toRelay, 50),
+    toRelayMsP99: ms(run.e2e.toRelay, 99),
+    fromRelayMsP50: ms(run.e2e.fromRelay, 50),
+    fromRelayMsP99: ms(run.e2e.fromRelay, 99),
     probe: {
       sent: p.sent,
       authorized: p.authorizations.count,
