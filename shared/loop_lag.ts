@@ -4,9 +4,13 @@
  * "Overload is not a failure").
  *
  * A sampler runs every {@link LoopLagOptions.sampleMs}; each time it runs later than it should,
- * the loop was busy (or the process was stopped) for that long. Those late spans are kept for a
- * while, so that a timeout can ask "of the time I waited, how much was I on time?" and wait on
- * until it has really waited that long ({@link LoopLag.waitOnTime}).
+ * the loop was busy (or the process was stopped) for that long. With `io`, a byte is also echoed
+ * over a loopback socket of the process's own: the time it takes to be read back is how long a
+ * peer's answer waits to be read (under thousands of sockets, I/O can lag while timers are on
+ * time: measured with 1,000 CPs in one process, a CHECK unanswered for 990 ms while timers were
+ * late for 144 ms of it). Late spans from both are kept for a while, so that a timeout can ask "of
+ * the time I waited, how much was I on time?" and wait on until it has really waited that long
+ * ({@link LoopLag.waitOnTime}).
  *
  * (`node:perf_hooks` `monitorEventLoopDelay` and `performance.eventLoopUtilization()` exist under
  * Deno 2.9.6 but measured nothing here: a 300 ms busy loop read as a 0.02 ms delay.)
@@ -29,6 +33,12 @@ export interface LoopLagOptions {
   now?: () => number;
   /** Sample by itself (an unref'd timer); without it, call {@link LoopLag.observe}. @default true */
   sample?: boolean;
+  /**
+   * Also time an echo over a loopback socket of its own every `sampleMs`: under a load of many
+   * sockets, answers can wait to be read while timers still run on time, and only an I/O echo
+   * shows it (needs network permission for 127.0.0.1). @default false
+   */
+  io?: boolean;
   /** Where {@link LoopLag.waitOnTime} waits. @default the runtime's timers */
   scheduler?: Scheduler;
 }
@@ -62,13 +72,22 @@ export class LoopLag {
   readonly #tolerance: number;
   readonly #now: () => number;
   readonly #scheduler: Scheduler;
-  /** A ring of samples: when the sampler ran, and how late it was (raw, ms). */
-  readonly #at: Float64Array;
-  readonly #late: Float64Array;
-  #count = 0;
+  /** A ring of late spans (start, end), in the order they ended. */
+  readonly #from: Float64Array;
+  readonly #to: Float64Array;
+  #spans = 0;
+  /** Spans older than this were overwritten: before it, nothing is known. */
+  #knownSince: number;
+  /** A ring of raw lateness values (timer drift, I/O echo), with when they were seen. */
+  readonly #valueAt: Float64Array;
+  readonly #value: Float64Array;
+  #values = 0;
   #last: number;
+  /** When the I/O echo in flight was sent (undefined: none in flight). */
+  #echoSent: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #echo: { close(): void } | undefined;
 
   constructor(options: LoopLagOptions = {}) {
     const {
@@ -78,6 +97,7 @@ export class LoopLag {
       notableMs = 250,
       now = () => performance.now(),
       sample = true,
+      io = false,
       scheduler = timers,
     } = options;
     if (!(sampleMs > 0)) {
@@ -90,46 +110,63 @@ export class LoopLag {
     this.#tolerance = toleranceMs;
     this.#now = now;
     this.#scheduler = scheduler;
-    const size = Math.max(16, Math.ceil(keepMs / sampleMs));
-    this.#at = new Float64Array(size);
-    this.#late = new Float64Array(size);
+    const size = Math.max(16, Math.ceil(keepMs / sampleMs) * (io ? 2 : 1));
+    this.#from = new Float64Array(size);
+    this.#to = new Float64Array(size);
+    this.#valueAt = new Float64Array(size);
+    this.#value = new Float64Array(size);
     this.#last = now();
+    this.#knownSince = this.#last;
     if (sample) this.#arm();
+    if (io) void this.#startEcho();
   }
 
   /** Records that the loop ran at `t` (the sampler's turn). Late when more than a period passed. */
   observe(t: number = this.#now()): void {
     const late = Math.max(0, t - this.#last - this.#sampleMs);
     this.#last = t;
-    const i = this.#count++ % this.#at.length;
-    this.#at[i] = t;
-    this.#late[i] = late;
+    this.#keepValue(t, late);
+    if (late > this.#tolerance) this.#span(t - late + this.#tolerance, t);
+  }
+
+  /**
+   * Records an I/O echo: a byte written to this process's own loopback socket at `sent` was read
+   * back at `received`. Its time is how long a peer's answer would have waited to be read.
+   */
+  observeEcho(sent: number, received: number): void {
+    const took = received - sent;
+    this.#keepValue(received, took);
+    if (took > this.#tolerance) this.#span(sent + this.#tolerance, received);
   }
 
   /** How long, between `from` and `to`, this process was late (beyond jitter), ms. */
   lateMs(from: number, to: number = this.#now()): number {
     if (to <= from) return 0;
-    let late = 0;
-    const span = (start: number, end: number) => {
-      const s = Math.max(start, from);
-      const e = Math.min(end, to);
-      if (e > s) late += e - s;
+    const spans: [number, number][] = [];
+    const add = (a: number, b: number) => {
+      const s = Math.max(a, from);
+      const e = Math.min(b, to);
+      if (e > s) spans.push([s, e]);
     };
-    // behind right now: the sampler has not run for longer than a period
-    const due = this.#last + this.#sampleMs + this.#tolerance;
-    if (to > due) span(due, to);
-    const n = Math.min(this.#count, this.#at.length);
-    let oldest = Infinity;
+    // behind right now: the sampler has not run for longer than a period, or an echo is out
+    add(this.#last + this.#sampleMs + this.#tolerance, to);
+    if (this.#echoSent !== undefined) add(this.#echoSent + this.#tolerance, to);
+    const n = Math.min(this.#spans, this.#from.length);
     for (let k = 1; k <= n; k++) {
-      const i = (this.#count - k) % this.#at.length;
-      const t = this.#at[i];
-      oldest = t;
-      if (t <= from) return late;
-      const excess = this.#late[i] - this.#tolerance;
-      if (excess > 0) span(t - excess, t);
+      const i = (this.#spans - k) % this.#from.length;
+      if (this.#to[i] <= from) break;
+      add(this.#from[i], this.#to[i]);
     }
-    // older than what is kept: not known to be on time
-    if (n === this.#at.length && oldest > from) span(from, oldest);
+    add(from, this.#knownSince); // older than what is kept: not known to be on time
+    // spans from the two sources may overlap: their union
+    spans.sort((a, b) => a[0] - b[0]);
+    let late = 0;
+    let end = -Infinity;
+    for (const [s, e] of spans) {
+      if (e <= end) continue;
+      late += e - Math.max(s, end);
+      end = e;
+    }
     return late;
   }
 
@@ -171,17 +208,22 @@ export class LoopLag {
   /** Lateness over the last `windowMs`. */
   figures(windowMs = 5_000): LagFigures {
     const now = this.#now();
-    const behind = Math.max(0, now - this.#last - this.#sampleMs);
+    const behind = Math.max(
+      0,
+      now - this.#last - this.#sampleMs,
+      this.#echoSent === undefined ? 0 : now - this.#echoSent,
+    );
     const values: number[] = [];
-    const n = Math.min(this.#count, this.#at.length);
+    const n = Math.min(this.#values, this.#value.length);
+    let latest = 0;
     for (let k = 1; k <= n; k++) {
-      const i = (this.#count - k) % this.#at.length;
-      if (this.#at[i] < now - windowMs) break;
-      values.push(this.#late[i]);
+      const i = (this.#values - k) % this.#value.length;
+      if (this.#valueAt[i] < now - windowMs) break;
+      if (k <= 2) latest = Math.max(latest, this.#value[i]);
+      values.push(this.#value[i]);
     }
     values.sort((a, b) => a - b);
     const p99 = values.length ? values[Math.ceil(values.length * 0.99) - 1] : 0;
-    const latest = n > 0 ? this.#late[(this.#count - 1) % this.#at.length] : 0;
     return {
       nowMs: Math.round(Math.max(behind, latest)),
       maxMs: Math.round(Math.max(behind, values.at(-1) ?? 0)),
@@ -201,6 +243,70 @@ export class LoopLag {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#echo?.close();
+  }
+
+  #keepValue(t: number, value: number): void {
+    const i = this.#values++ % this.#value.length;
+    this.#valueAt[i] = t;
+    this.#value[i] = value;
+  }
+
+  #span(from: number, to: number): void {
+    const i = this.#spans++ % this.#from.length;
+    if (this.#spans > this.#from.length) this.#knownSince = Math.max(this.#knownSince, this.#to[i]);
+    this.#from[i] = from;
+    this.#to[i] = to;
+  }
+
+  /** An echo over a loopback socket pair of this process, one in flight at a time. */
+  async #startEcho(): Promise<void> {
+    let listener: Deno.Listener | undefined;
+    let client: Deno.TcpConn | undefined;
+    let server: Deno.Conn | undefined;
+    const close = () => {
+      for (const c of [listener, client, server]) {
+        try {
+          c?.close();
+        } catch {
+          // closed already
+        }
+      }
+    };
+    this.#echo = { close };
+    try {
+      listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const accepting = listener.accept();
+      client = await Deno.connect({
+        hostname: "127.0.0.1",
+        port: (listener.addr as Deno.NetAddr).port,
+      });
+      server = await accepting;
+      listener.close();
+      listener = undefined;
+      client.unref();
+      server.unref();
+      const byte = new Uint8Array([1]);
+      const buffer = new Uint8Array(64);
+      while (!this.#closed) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.#sampleMs);
+          Deno.unrefTimer(t);
+        });
+        if (this.#closed) break;
+        const sent = this.#now();
+        this.#echoSent = sent;
+        await client.write(byte);
+        if (await server.read(buffer) === null) break;
+        this.#echoSent = undefined;
+        this.observeEcho(sent, this.#now());
+      }
+    } catch {
+      // closed, or no loopback here: the timer alone tells
+    } finally {
+      this.#echoSent = undefined;
+      close();
+    }
   }
 
   #arm(): void {

@@ -131,3 +131,26 @@ Deno.test("loop lag: the real sampler sees a busy loop", async () => {
     lag.close();
   }
 });
+
+Deno.test("loop lag: an I/O echo that waits shows lateness the timer does not", () => {
+  const time = fakeTime();
+  const lag = new LoopLag({ sample: false, now: time.now, toleranceMs: 20 });
+  for (let t = 100; t <= 2_000; t += 100) lag.observe(t); // timers on time…
+  lag.observeEcho(1_000, 1_600); // …but a byte took 600 ms to be read back
+  lag.observeEcho(1_500, 1_900); // overlapping: not counted twice
+  time.block(2_000);
+  const late = lag.lateMs(0);
+  assert.ok(late > 850 && late <= 880, `late ${late}`);
+  assert.equal(lag.figures().maxMs, 600);
+});
+
+Deno.test("loop lag: the real echo runs, and costs nothing when the loop is on time", async () => {
+  const lag = new LoopLag({ sampleMs: 20, io: true });
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    const f = lag.figures();
+    assert.ok(f.maxMs < 200, `on time: ${JSON.stringify(f)}`);
+  } finally {
+    lag.close();
+  }
+});

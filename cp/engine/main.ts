@@ -111,7 +111,7 @@ runMain(async () => {
   // An Engine without an id serves its Monitor at once (KO) and learns the id from its IDENT.
   const identity = new EngineIdentity(v.id);
   const up: { engine?: Engine } = {};
-  const lag = new LoopLag();
+  const lag = new LoopLag({ io: true });
   const stopReporting = reportLag(lag, (text) => log.warn(text));
   const server = serveMonitors(listener, { engine: () => up.engine, identity, lag });
   const id = identity.id ?? await learnId(identity, `${hostname}:${port}`);

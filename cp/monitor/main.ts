@@ -56,7 +56,7 @@ runMain(async () => {
   const v = cfg.values;
   for (const notice of cfg.notices) log.warn(notice);
   const id = requiredId(cfg, SPEC, "id");
-  const lag = new LoopLag();
+  const lag = new LoopLag({ io: true });
   const stopReporting = reportLag(lag, (text) => log.warn(text));
   const monitor = new Monitor({
     lag,

@@ -92,7 +92,7 @@ export class Monitor {
     this.#engineKnown = new Promise((resolve) => (this.#knowEngine = resolve));
     this.#scheduler = options.scheduler ?? timers;
     this.#ownLag = options.lag === undefined;
-    this.lag = options.lag ?? new LoopLag({ scheduler: this.#scheduler });
+    this.lag = options.lag ?? new LoopLag({ scheduler: this.#scheduler, io: true });
   }
 
   /** Calls `listener` after every change. */

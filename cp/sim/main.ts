@@ -123,7 +123,7 @@ runMain(async () => {
 
   say(`enrolling ${n + probeIds.length} CPs through ${api}…`);
   await enrollAll(api, token, [...ids, ...probeIds], simSecret);
-  const lag = new LoopLag();
+  const lag = new LoopLag({ io: true });
   const e2e = new E2eProbe();
   const common = {
     brokers: v.kafka!,

@@ -77,7 +77,7 @@ export interface PartFigures {
 export class FleetPart {
   readonly #cps = new Map<string, SimCp>();
   readonly #wheel = new TimerWheel({ slotMs: 25 });
-  readonly lag = new LoopLag({ scheduler: this.#wheel });
+  readonly lag = new LoopLag({ scheduler: this.#wheel, io: true });
   readonly #kafka;
   readonly #producer;
   readonly #batcher;
