@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { type Scheduler, timers } from "./scheduler.ts";
+import { type Cancel, type Scheduler, timers } from "./scheduler.ts";
 
 /** Options of {@link LoopLag}. */
 export interface LoopLagOptions {
@@ -185,24 +185,35 @@ export class LoopLag {
    * not count), or `false` as soon as `signal` aborts.
    */
   waitOnTime(ms: number, signal?: AbortSignal): Promise<boolean> {
-    const from = this.#now();
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve(false);
-      let cancel = () => {};
-      const finish = (onTime: boolean) => {
+      const aborted = () => {
         cancel();
+        resolve(false);
+      };
+      const cancel = this.afterOnTime(ms, () => {
         signal?.removeEventListener("abort", aborted);
-        resolve(onTime);
-      };
-      const aborted = () => finish(false);
-      const check = () => {
-        const left = ms - this.onTimeMs(from);
-        if (left <= 0.5) finish(true);
-        else cancel = this.#scheduler.after(left, check);
-      };
-      cancel = this.#scheduler.after(ms, check);
+        resolve(true);
+      });
       signal?.addEventListener("abort", aborted, { once: true });
     });
+  }
+
+  /**
+   * Calls `fn` once `ms` of on-time waiting have passed (the callback form of
+   * {@link LoopLag.waitOnTime}, without a promise or a signal: what a fleet's thousands of
+   * deadlines a second use); returns the function that cancels it.
+   */
+  afterOnTime(ms: number, fn: () => void): Cancel {
+    const from = this.#now();
+    let cancel: Cancel;
+    const check = () => {
+      const left = ms - this.onTimeMs(from);
+      if (left <= 0.5) fn();
+      else cancel = this.#scheduler.after(left, check);
+    };
+    cancel = this.#scheduler.after(ms, check);
+    return () => cancel();
   }
 
   /** Lateness over the last `windowMs`. */

@@ -21,7 +21,7 @@ import type { Health, Reply, Request } from "../../shared/protocol/messages.ts";
 import { RequestTimeoutError } from "../../shared/protocol/errors.ts";
 import { Backoff } from "../../shared/backoff.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
-import { type Scheduler, sleepOn, timers } from "../../shared/scheduler.ts";
+import { type Scheduler, timers } from "../../shared/scheduler.ts";
 import { LoopLag } from "../../shared/loop_lag.ts";
 
 const log = createLogger("monitor");
@@ -83,6 +83,7 @@ export class Monitor {
   #stop = new AbortController();
   #listeners = new Set<() => void>();
   #loops: Promise<void>[] = [];
+  readonly #sleepers = new Set<() => void>();
   /** This process's lateness: the Monitor's deadlines count on-time waiting only. */
   readonly lag: LoopLag;
   readonly #ownLag: boolean;
@@ -108,14 +109,25 @@ export class Monitor {
   /** Closes both links. */
   async stop(): Promise<void> {
     this.#stop.abort();
+    for (const wake of [...this.#sleepers]) wake();
     this.#engineLink?.close();
     this.#centralLink?.close();
     await Promise.all(this.#loops);
     if (this.#ownLag) this.lag.close();
   }
 
+  /** Sleeps on the scheduler; a stop wakes every sleeper (no listener per sleep). */
   #sleep(ms: number): Promise<void> {
-    return sleepOn(this.#scheduler, ms, this.#stop.signal);
+    if (this.#stop.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.#sleepers.delete(wake);
+        cancel();
+        resolve();
+      };
+      const cancel = this.#scheduler.after(ms, wake);
+      this.#sleepers.add(wake);
+    });
   }
 
   /**
@@ -124,12 +136,16 @@ export class Monitor {
    * closes, or after {@link GIVE_UP_MS} without an answer nor evidence (a Monitor late all along).
    */
   #ask(link: FramedLink, body: RequestBody, onTimeMs: number): Promise<Reply | undefined> {
-    const settled = new AbortController();
-    const answer = link.request(body, { timeoutMs: GIVE_UP_MS });
-    answer.then(() => settled.abort(), () => settled.abort());
-    const silence = this.lag.waitOnTime(onTimeMs, settled.signal)
-      .then((onTime) => onTime ? undefined : answer);
-    return Promise.race([answer, silence]);
+    return new Promise((resolve, reject) => {
+      const cancel = this.lag.afterOnTime(onTimeMs, () => resolve(undefined));
+      link.request(body, { timeoutMs: GIVE_UP_MS }).then((reply) => {
+        cancel();
+        resolve(reply);
+      }, (e) => {
+        cancel();
+        reject(e);
+      });
+    });
   }
 
   #note(text: string, level: "info" | "warn" = "info"): void {
