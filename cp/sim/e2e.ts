@@ -21,6 +21,8 @@ const keyOf = (sessionId: string, kwh: number) => `${sessionId}|${kwh}`;
 /** Matches what the Engines sent with what the drivers received. */
 export class E2eProbe {
   readonly histogram = new Histogram();
+  /** Telemetry `at` → the broker acknowledged it to the Engine's part (the simulator's side). */
+  readonly toBroker = new Histogram();
   /** Telemetry `at` → Central published the notification. */
   readonly toRelay = new Histogram();
   /** Central published the notification → the driver has it. */
@@ -45,8 +47,9 @@ export class E2eProbe {
     Deno.unrefTimer(this.#timer);
   }
 
-  /** An Engine sent progress `kwh` of `sessionId` in an envelope of time `atMs`. */
-  sent(sessionId: string, kwh: number, atMs: number): void {
+  /** The broker has progress `kwh` of `sessionId` (envelope time `atMs`) since `ackedMs`. */
+  sent(sessionId: string, kwh: number, atMs: number, ackedMs = NaN): void {
+    if (!Number.isNaN(ackedMs)) this.toBroker.add(ackedMs - atMs);
     const key = keyOf(sessionId, kwh);
     const received = this.#take(this.#received, this.#older.received, key);
     if (received !== undefined) this.#match(atMs, received[0], received[1]);
@@ -68,6 +71,7 @@ export class E2eProbe {
   /** Forgets the times so far (after a warm-up). */
   reset(): void {
     this.histogram.reset();
+    this.toBroker.reset();
     this.toRelay.reset();
     this.fromRelay.reset();
   }

@@ -12,7 +12,7 @@ import {
   type PartHandle,
   type PartSpec,
 } from "./parts.ts";
-import type { PartFigures } from "./part.ts";
+import { FILES_PER_CP, type PartFigures } from "./part.ts";
 
 /** How the fleet is set up. */
 export interface FleetOptions extends Omit<PartSpec, "ids"> {
@@ -27,27 +27,34 @@ export interface FleetOptions extends Omit<PartSpec, "ids"> {
 /** The fleet's figures: the parts' summed, lateness the worst of them. */
 export type FleetFigures = PartFigures;
 
-/** Sockets a CP holds in the simulator: Engine listener, both ends of its Monitor link, Central. */
-const FILES_PER_CP = 4;
+/**
+ * CPs a part holds when the open-files limit cannot be read (Deno reads /proc's own files only
+ * with every permission): 2,500 CPs need about 10,000 files.
+ */
+const ASSUMED_CPS_PER_PROCESS = 2_500;
 
-/** The open-files limit of this process (soft), from /proc; 1024 when unknown. */
-export function openFilesLimit(): number {
+/** The open-files limit of this process (soft), from /proc; undefined when it cannot be read. */
+export function openFilesLimit(): number | undefined {
   try {
     const limits = Deno.readTextFileSync("/proc/self/limits");
     const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
-    return soft ? Number(soft) : 1024;
+    return soft ? Number(soft) : undefined;
   } catch {
-    return 1024;
+    return undefined;
   }
 }
 
 /**
  * Parts for `cps` CPs on this machine: none (this process) for a small fleet, else one per core,
- * and more when a process could not hold its share of sockets.
+ * and more when a process could not hold its share of sockets. Every process costs a runtime of
+ * its own (tens of MB, and its own Kafka connection): never more than needed.
  */
 export function defaultWorkers(cps: number, cores = navigator.hardwareConcurrency): number {
   if (cps < 500) return 0;
-  const perProcess = Math.max(100, Math.floor((openFilesLimit() - 500) / FILES_PER_CP));
+  const limit = openFilesLimit();
+  const perProcess = limit === undefined
+    ? ASSUMED_CPS_PER_PROCESS
+    : Math.max(500, Math.floor((limit - 500) / FILES_PER_CP));
   return Math.max(cores, Math.ceil(cps / perProcess));
 }
 

@@ -137,7 +137,8 @@ runMain(async () => {
     timeout: 60 + num("charge"),
     onProgress: (s, kwh, at, relayedAt) => e2e.received(s, kwh, at, relayedAt),
   });
-  const onProgressSent = (s: string, kwh: number, at: number) => e2e.sent(s, kwh, at);
+  const onProgressSent = (s: string, kwh: number, at: number, acked: number) =>
+    e2e.sent(s, kwh, at, acked);
   const injector = new FaultInjector({
     ids,
     rate: num("fault-rate"),

@@ -22,6 +22,10 @@ import { envelope, type EventBody } from "../../shared/events.ts";
 import { TimerWheel } from "../../shared/timer_wheel.ts";
 import { LoopLag } from "../../shared/loop_lag.ts";
 import { sleepOn } from "../../shared/scheduler.ts";
+import { errorMessage } from "../../shared/log.ts";
+
+/** Sockets a CP holds in the simulator: Engine listener, both ends of its Monitor link, Central. */
+export const FILES_PER_CP = 4;
 
 /** One simulated CP. */
 interface SimCp {
@@ -49,8 +53,11 @@ export interface PartOptions {
   autoUnplug: number;
   /** CPs started per second (a ramp, so that Central is not asked for 10,000 AUTHs at once). */
   startRate: number;
-  /** Told of every progress record sent: its session, kWh and envelope time (ms). */
-  onProgressSent?: (sessionId: string, kwh: number, atMs: number) => void;
+  /**
+   * Told of every progress record the broker has: its session, kWh, envelope time and when the
+   * broker acknowledged it (epoch ms).
+   */
+  onProgressSent?: (sessionId: string, kwh: number, atMs: number, ackedMs: number) => void;
 }
 
 /** What a part saw, for the progress line. */
@@ -93,7 +100,9 @@ export class FleetPart {
   constructor(private readonly o: PartOptions) {
     this.#kafka = createKafka({ brokers: o.brokers, clientId: "ev-sim-fleet", logSource: "kafka" });
     this.#producer = createProducer(this.#kafka);
-    this.#batcher = new Batcher(this.#producer, 10);
+    // a linger of 0: the records of one wheel slot (its CPs tick together) go in one batch, and none
+    // waits for more
+    this.#batcher = new Batcher(this.#producer, 0);
   }
 
   /** Connects to Kafka, then starts every CP (Engine first, then its Monitor), at the ramp's pace. */
@@ -114,11 +123,14 @@ export class FleetPart {
     });
     const send = (topic: string, key: string, body: EventBody) => {
       const event = envelope(body);
+      const sent = this.#batcher.sendEvent(topic, key, event);
       if (body.type === "supply.progress") {
         this.#sent++;
-        this.o.onProgressSent?.(body.sessionId, body.kwh, Date.parse(event.at));
+        const at = Date.parse(event.at);
+        const { sessionId, kwh } = body;
+        sent.then(() => this.o.onProgressSent?.(sessionId, kwh, at, Date.now()), () => {});
       }
-      return this.#batcher.sendEvent(topic, key, event);
+      return sent;
     };
     const t0 = performance.now();
     for (const [i, id] of this.o.ids.entries()) {
@@ -149,7 +161,16 @@ export class FleetPart {
     engine.setUplink(engineUplink(engine, topics, send));
     engine.setKafkaReady(true); // the part follows Central's orders before any CP starts
     void engine.start();
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    let listener: Deno.TcpListener;
+    try {
+      listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    } catch (e) {
+      throw new Error(
+        `cannot start CP ${id} (${this.#cps.size} started in this process): ${errorMessage(e)}. ` +
+          `Each CP holds ${FILES_PER_CP} sockets: raise the open-files limit (ulimit -n) or ` +
+          `spread the fleet over more processes (--workers)`,
+      );
+    }
     const server = serveMonitors(listener, {
       engine: () => engine,
       identity: new EngineIdentity(id),

@@ -28,10 +28,10 @@ export async function runPart(): Promise<number> {
   const first = await lines.next();
   if (first.done) return 1;
   const spec: PartSpec = JSON.parse(first.value).spec;
-  let batch: [string, number, number][] = [];
+  let batch: [string, number, number, number][] = [];
   const part = new FleetPart({
     ...spec,
-    onProgressSent: (s, kwh, at) => void batch.push([s, kwh, at]),
+    onProgressSent: (s, kwh, at, acked) => void batch.push([s, kwh, at, acked]),
   });
   const flush = () => {
     if (batch.length) emit({ t: "sent", s: batch });
@@ -39,7 +39,12 @@ export async function runPart(): Promise<number> {
   };
   const flusher = setInterval(flush, 200);
   const reporter = setInterval(() => emit({ t: "fig", figures: part.figures() }), 1_000);
-  const starting = part.start().then(() => emit({ t: "started" }));
+  const starting = part.start().then(() => emit({ t: "started" }), async (e) => {
+    console.error(`sim: a part could not start: ${e instanceof Error ? e.message : e}`);
+    await part.stop();
+    await writes;
+    Deno.exit(1);
+  });
   for await (const line of lines) {
     const m = JSON.parse(line);
     if (m.t === "fail") part.fail(m.id, m.seconds);

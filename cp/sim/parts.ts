@@ -38,7 +38,12 @@ export interface PartHandle {
 }
 
 /** Told of every progress record a part sent. */
-export type OnProgressSent = (sessionId: string, kwh: number, atMs: number) => void;
+export type OnProgressSent = (
+  sessionId: string,
+  kwh: number,
+  atMs: number,
+  ackedMs: number,
+) => void;
 
 /** A part in this process. */
 export function localPart(spec: PartSpec, onProgressSent: OnProgressSent): PartHandle {
@@ -115,8 +120,9 @@ export function childPart(
           continue;
         }
         if (m.t === "fig") figures = m.figures;
-        else if (m.t === "sent") { for (const [s, k, at] of m.s) onProgressSent(s, k, at); }
-        else if (m.t === "started") markStarted();
+        else if (m.t === "sent") {
+          for (const [s, k, at, acked] of m.s) onProgressSent(s, k, at, acked);
+        } else if (m.t === "started") markStarted();
       }
     }
     markStarted(); // it ended: nothing more will start

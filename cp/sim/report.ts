@@ -62,7 +62,9 @@ export function progressLine(run: Run): string {
     `Engines charging ${f.charging}`,
     `telemetry ${Math.round(sentPerS)}/s, progress received ${Math.round(receivedPerS)}/s`,
     `e2e p50 ${ms(run.e2e.histogram, 50)} ms p99 ${ms(run.e2e.histogram, 99)} ms ` +
-    `(to Central's relay p50 ${ms(run.e2e.toRelay, 50)}, from it ${ms(run.e2e.fromRelay, 50)})`,
+    `(p50: broker has it ${ms(run.e2e.toBroker, 50)}, Central relays ${
+      ms(run.e2e.toRelay, 50)
+    }, driver has it +${ms(run.e2e.fromRelay, 50)})`,
     `request→answer p50 ${ms(run.drivers.answers, 50)} p99 ${ms(run.drivers.answers, 99)} ms` +
     (p.sent
       ? `, probe →authorized p50 ${ms(p.authorizations, 50)} p99 ${ms(p.authorizations, 99)} ms`
@@ -109,6 +111,8 @@ export function summary(run: Run) {
     e2eMsP99: ms(run.e2e.histogram, 99),
     e2eMsMax: Math.round(run.e2e.histogram.max),
     e2eUnmatched: run.e2e.unmatched,
+    toBrokerMsP50: ms(run.e2e.toBroker, 50),
+    toBrokerMsP99: ms(run.e2e.toBroker, 99),
     toRelayMsP50: ms(run.e2e.toRelay, 50),
     toRelayMsP99: ms(run.e2e.toRelay, 99),
     fromRelayMsP50: ms(run.e2e.fromRelay, 50),

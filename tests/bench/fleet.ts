@@ -43,6 +43,9 @@ export interface FleetResult {
   e2eP50Ms: number;
   e2eP99Ms: number;
   e2eMaxMs: number;
+  /** Telemetry `at` → the broker acknowledged it to the simulator, p50/p99. */
+  toBrokerP50Ms: number;
+  toBrokerP99Ms: number;
   /** Telemetry `at` → Central published its progress notification, p50/p99. */
   toRelayP50Ms: number;
   toRelayP99Ms: number;
@@ -65,6 +68,8 @@ export interface FleetResult {
   simCpuPct: number;
   simLagMaxMs: number;
   machineBusyPct: number;
+  /** The machine's 1-minute load average at the start and the end of the window (others' work too). */
+  loadAverage: [number, number];
   /** The simulator's whole summary. */
   sim: Record<string, unknown>;
 }
@@ -123,6 +128,7 @@ export async function runFleetStep(
   await sim.waitForLine(/^sim: measuring/, (warmupS + 300) * 1000);
   say(`  ${cps} CPs on ${db}: measuring ${measureS} s`);
   const window = new ProcWindow({ central: [central], sim: [sim.pid, ...parts] });
+  const load0 = Deno.loadavg()[0];
   let lagMax = 0;
   const lagSampler = setInterval(async () => {
     const lag = await consumerLag(net.httpPort);
@@ -136,6 +142,12 @@ export async function runFleetStep(
   clearTimeout(giveUp);
   await sim.stop();
   await echo;
+  // every line of the step, for a person who wants to know why
+  const logs = Deno.env.get("EV_BENCH_LOGS") ?? "/tmp/ev-bench-logs";
+  await Deno.mkdir(logs, { recursive: true });
+  await Deno.writeTextFile(`${logs}/${db}-${cps}-sim.log`, sim.lines.join("\n") + "\n");
+  await Deno.writeTextFile(`${logs}/${db}-${cps}-central.log`, net.central.lines.join("\n") + "\n");
+  say(`  logs: ${logs}/${db}-${cps}-{sim,central}.log`);
   const s = JSON.parse(sim.stdout.at(-1) ?? "{}");
   const faults = s.faults ?? {};
   const result: FleetResult = {
@@ -148,6 +160,8 @@ export async function runFleetStep(
     e2eP50Ms: s.e2eMsP50,
     e2eP99Ms: s.e2eMsP99,
     e2eMaxMs: s.e2eMsMax,
+    toBrokerP50Ms: s.toBrokerMsP50,
+    toBrokerP99Ms: s.toBrokerMsP99,
     toRelayP50Ms: s.toRelayMsP50,
     toRelayP99Ms: s.toRelayMsP99,
     fromRelayP50Ms: s.fromRelayMsP50,
@@ -168,6 +182,7 @@ export async function runFleetStep(
     simCpuPct: costs.byName.sim.cpuPct,
     simLagMaxMs: s.lag?.partsMaxMs,
     machineBusyPct: costs.machineBusyPct,
+    loadAverage: [load0, Deno.loadavg()[0]],
     sim: s,
   };
   const miss = (bad: boolean, what: string) => bad && result.missed.push(what);
@@ -186,11 +201,15 @@ export async function runFleetStep(
 /** One line for people. */
 export function describeStep(r: FleetResult): string {
   return `${r.cps} CPs, ${r.db}: e2e p50 ${r.e2eP50Ms} ms p99 ${r.e2eP99Ms} ms ` +
-    `(to relay p50 ${r.toRelayP50Ms} p99 ${r.toRelayP99Ms}, from relay p50 ${r.fromRelayP50Ms} p99 ${r.fromRelayP99Ms}) | ` +
+    `(broker has it p50 ${r.toBrokerP50Ms} p99 ${r.toBrokerP99Ms}, ` +
+    `Central relays p50 ${r.toRelayP50Ms} p99 ${r.toRelayP99Ms}, ` +
+    `driver has it +p50 ${r.fromRelayP50Ms} p99 ${r.fromRelayP99Ms}) | ` +
     `authorization p50 ${r.authorizationP50Ms} p99 ${r.authorizationP99Ms} ms | ` +
     `uninjected faults ${r.uninjectedFaults} | Central CPU ${r.centralCpuPct} % RSS ${r.centralRssMb} MB ` +
     `(idle ${r.centralRssIdleMb}) lag ≤ ${r.consumerLagMax} | sim CPU ${r.simCpuPct} % lag ≤ ${r.simLagMaxMs} ms | ` +
-    `machine ${r.machineBusyPct} % busy | ${r.holds ? "HOLDS" : `misses: ${r.missed.join("; ")}`}`;
+    `machine ${r.machineBusyPct} % busy, load ${r.loadAverage.join("→")} | ${
+      r.holds ? "HOLDS" : `misses: ${r.missed.join("; ")}`
+    }`;
 }
 
 /** Options of {@link runLadder}. */
