@@ -37,6 +37,7 @@ import { Publisher } from "../shared/kafka/publisher.ts";
 import { Metrics } from "../shared/metrics.ts";
 import { createLogger, errorMessage } from "../shared/log.ts";
 import { startConsole } from "../shared/terminal/console.ts";
+import { LoopLag } from "../shared/loop_lag.ts";
 
 const log = createLogger("central");
 
@@ -75,6 +76,12 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   const sessions = new SessionRepo(db.sql);
   const audit = new AuditRepo(db.sql);
   const instance = `central-${o.port}-${crypto.randomUUID().slice(0, 6)}`;
+  // how late this process is: its own lateness never passes for a Monitor's silence
+  const lag = new LoopLag({ io: true });
+  const lateTold = setInterval(() => {
+    const late = lag.describe();
+    if (late) log.warn(`Central is late: ${late}`);
+  }, 5_000);
   const state = createState(instance, CP_PARTITIONS, o.settings);
   const metrics = new Metrics();
   const topics = topicNames(o.topicPrefix);
@@ -122,6 +129,10 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     for (const v of views.list()) counts.set(v.state, counts.get(v.state)! + 1);
     return [...counts].map(([s, n]) => [{ state: s }, n]);
   });
+  metrics.gauge("ev_loop_lag_ms", "how late this Central's event loop is, over 5 s", () => {
+    const f = lag.figures();
+    return [[{ stat: "now" }, f.nowMs], [{ stat: "p99" }, f.p99Ms], [{ stat: "max" }, f.maxMs]];
+  });
   metrics.gauge("ev_owned_partitions", "partitions of the CP topics this instance owns", () => [[
     {},
     ownership.owned.size,
@@ -137,6 +148,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     audit,
     metrics,
     tell: (fact) => links.tell(fact),
+    quietSince: (since) => lag.onTimeMs(since),
     stateOf: (id) => {
       const cp = state.cps.get(id);
       return cp ? shownState(cp) : "unknown";
@@ -241,7 +253,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
 
   const console = startConsole({
     panel: o.panel,
-    render: (width, rows, logTail) => renderCentral(views, width, rows, logTail),
+    render: (width, rows, logTail) => renderCentral(views, width, rows, logTail, lag.describe()),
     onCommand: (line) =>
       runLineCommand(line, { operations, message: (t) => views.message(t, "warn") }),
     hint: "EV_Central",
@@ -262,6 +274,8 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     await feed.close();
     await http.shutdown().catch(() => {});
     await db.close();
+    clearInterval(lateTold);
+    lag.close();
     return why;
   });
   return { done };

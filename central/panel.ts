@@ -39,6 +39,7 @@ export function renderCentral(
   width: number,
   rows: number,
   logTail: string[],
+  late = "",
 ): string[] {
   const cps = views.list();
   const live = cps.filter((cp) => cp.driverId);
@@ -64,7 +65,8 @@ export function renderCentral(
     paint("dim", "STOP <cp> | RESUME <cp> | STOP ALL | RESUME ALL | QUIT"),
   ];
 
-  const out = [paint("bold", fit(`  ${TITLE}`, width)), ""];
+  // Central says when it is late (its own backlog, not the CPs')
+  const out = [paint("bold", fit(`  ${TITLE}`, width)), late ? paint("orange", `  ${late}`) : ""];
   const room = rows - out.length - requests.length - messages.length - footer.length - 2;
   const perRow = Math.max(1, Math.floor((width + 1) / (TILE_WIDTH + 1)));
   const tileRows = Math.max(1, Math.floor(room / 5));

@@ -43,6 +43,8 @@ export interface MonitorLinksOptions {
   metrics: Metrics;
   /** Tells every instance a fact about a link held here. */
   tell(fact: LinkFact): void;
+  /** How long a link has been quiet since `since`, counting only time Central was on time. */
+  quietSince?: (since: number) => number;
   /** The state shown for a CP now (answered to its Monitor). */
   stateOf(cpId: string): string;
   /** An application message for people. */
@@ -186,6 +188,7 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
 
     return {
       idleTimeoutMs: SILENCE_MS,
+      quietSince: o.quietSince,
       onRequest: handle,
       onBadInput: (reason) => {
         badInput.inc();

@@ -19,6 +19,7 @@ import {
 import { createLogger, errorMessage } from "../../shared/log.ts";
 import { lineWord } from "../../shared/aliases.ts";
 import { Journal, type Kept } from "./journal.ts";
+import { type Cancel, type Scheduler, timers } from "../../shared/scheduler.ts";
 
 const log = createLogger("engine");
 
@@ -47,6 +48,8 @@ export interface EngineOptions {
   autoPlug?: number;
   /** Seconds of supply after which to unplug by itself. */
   autoUnplug?: number;
+  /** Where its one-second tick and its delays run (a fleet shares a timer wheel). @default timers */
+  scheduler?: Scheduler;
 }
 
 /** The Engine's state and behaviour. */
@@ -64,11 +67,13 @@ export class Engine {
   readonly notes: string[] = [];
   #uplink: Uplink | undefined;
   #listeners = new Set<() => void>();
-  #timers = new Set<ReturnType<typeof setTimeout>>();
-  #ticker: ReturnType<typeof setInterval> | undefined;
+  #timers = new Set<Cancel>();
+  #ticker: Cancel | undefined;
+  readonly #scheduler: Scheduler;
   readonly #journal: Journal | undefined;
 
   constructor(readonly options: EngineOptions) {
+    this.#scheduler = options.scheduler ?? timers;
     if (options.stateFile) this.#journal = new Journal(options.stateFile);
   }
 
@@ -105,13 +110,14 @@ export class Engine {
       );
       this.#end("restart");
     }
-    this.#ticker = setInterval(() => this.#tick(), 1000);
+    this.#ticker = this.#scheduler.every(1000, () => this.#tick());
   }
 
   /** Stops the ticker and timers. */
   stop(): void {
-    clearInterval(this.#ticker);
-    for (const t of this.#timers) clearTimeout(t);
+    this.#ticker?.();
+    for (const cancel of this.#timers) cancel();
+    this.#timers.clear();
   }
 
   /** A line command (typed, or from stdin); returns what happened, for people. */
@@ -281,11 +287,11 @@ export class Engine {
   }
 
   #after(seconds: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.#timers.delete(t);
+    const cancel = this.#scheduler.after(seconds * 1000, () => {
+      this.#timers.delete(cancel);
       fn();
-    }, seconds * 1000);
-    this.#timers.add(t);
+    });
+    this.#timers.add(cancel);
   }
 
   #keep(): void {

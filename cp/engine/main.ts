@@ -35,6 +35,7 @@ import { serveMonitors } from "./monitor_server.ts";
 import { EngineIdentity } from "./identity.ts";
 import { renderEngine } from "./panel.ts";
 import { connectUplink } from "./uplink.ts";
+import { LoopLag, reportLag } from "../../shared/loop_lag.ts";
 
 const log = createLogger("engine");
 
@@ -112,10 +113,14 @@ runMain(async () => {
   // An Engine without an id serves its Monitor at once (KO) and learns the id from its IDENT.
   const identity = new EngineIdentity(v.id);
   const up: { engine?: Engine } = {};
-  const server = serveMonitors(listener, { engine: () => up.engine, identity });
+  const lag = new LoopLag({ io: true });
+  const stopReporting = reportLag(lag, (text) => log.warn(text));
+  const server = serveMonitors(listener, { engine: () => up.engine, identity, lag });
   const id = identity.id ?? await learnId(identity, `${hostname}:${port}`);
   if (id === undefined) {
     await server.close();
+    stopReporting();
+    lag.close();
     return 130;
   }
   await Deno.mkdir(dataDir, { recursive: true });
@@ -138,7 +143,7 @@ runMain(async () => {
 
   const console = startConsole({
     panel: !cfg.flags["no-panel"],
-    render: (width, _rows, logTail) => renderEngine(ready, width, logTail),
+    render: (width, _rows, logTail) => renderEngine(ready, width, logTail, lag),
     onCommand: (line) => void ready.command(line),
     hint: `EV_CP_E ${id}`,
   });
@@ -148,6 +153,8 @@ runMain(async () => {
   ready.stop();
   await server.close();
   await uplink.close();
+  stopReporting();
+  lag.close();
   log.info(`stopped (${why})`);
   return 0;
 });

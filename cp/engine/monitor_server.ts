@@ -6,6 +6,10 @@
  * An Engine started without an id serves its Monitor before the Engine itself exists: it answers
  * KO until the Monitor's IDENT has told it its id and the Engine is up.
  *
+ * A Monitor silent for {@link SILENCE_MS} is let go, counting only the time this process was on
+ * time: an Engine whose own loop was late (a busy fleet, a stopped process) does not take that for
+ * its Monitor's silence, and so never closes a healthy link (its Monitor would report it KO).
+ *
  * @module
  */
 import { serveLinks } from "../../shared/protocol/server.ts";
@@ -14,11 +18,13 @@ import type { CentralStatus, Request } from "../../shared/protocol/messages.ts";
 import type { Engine } from "./engine.ts";
 import type { EngineIdentity } from "./identity.ts";
 import { createLogger } from "../../shared/log.ts";
+import { type Scheduler, timers } from "../../shared/scheduler.ts";
+import type { LoopLag } from "../../shared/loop_lag.ts";
 
 const log = createLogger("engine");
 
-/** A Monitor that stays silent this long is let go (it checks every second). */
-const SILENCE_MS = 5_000;
+/** A Monitor that stays silent this long (on time) is let go (it checks every second). */
+export const SILENCE_MS = 5_000;
 
 /** What the server serves. */
 export interface MonitorServerOptions {
@@ -26,6 +32,10 @@ export interface MonitorServerOptions {
   engine(): Engine | undefined;
   /** Which CP this Engine is (a Monitor's IDENT is checked against it, or teaches it). */
   identity: EngineIdentity;
+  /** This process's lateness: silence is judged on time only (none: on the wall clock). */
+  lag?: LoopLag;
+  /** Where the silence watchdog runs. @default timers */
+  scheduler?: Scheduler;
 }
 
 /** Serves Monitors on `listener` until it is closed. */
@@ -37,6 +47,7 @@ export function serveMonitors(
   return serveLinks(listener, (remote) => {
     let attached: Engine | undefined;
     let central: CentralStatus | undefined;
+    let heard = performance.now();
     // The first request that finds the Engine up counts this Monitor in and tells it about Central.
     const attach = (): Engine | undefined => {
       const engine = options.engine();
@@ -49,6 +60,7 @@ export function serveMonitors(
       return engine;
     };
     const handle = (msg: Request): Answer => {
+      heard = performance.now();
       if (msg.type === "IDENT") {
         const answer = options.identity.offer(msg.cpId);
         if ("nack" in answer) log.warn(`Monitor at ${remote} refused: ${answer.nack}`);
@@ -81,18 +93,25 @@ export function serveMonitors(
           return { nack: `${msg.type} is not for an Engine` };
       }
     };
+    const silent = () => (options.lag?.onTimeMs(heard) ?? performance.now() - heard) >= SILENCE_MS;
     return {
-      idleTimeoutMs: SILENCE_MS,
       onRequest: handle,
       onBadInput: (reason) => log.warn(`bad input from ${remote}: ${reason}`),
-      accepted: (link) =>
+      accepted: (link) => {
+        const stopWatching = (options.scheduler ?? timers).every(1_000, () => {
+          if (!silent()) return;
+          log.warn(`Monitor at ${remote} silent for ${SILENCE_MS} ms: let go`);
+          link.close();
+        });
         link.closed.then(() => {
+          stopWatching();
           const engine = attached;
           if (!engine || --monitors > 0) return;
           engine.monitorConnected = false;
           engine.setCentralUp(false);
           engine.changed();
-        }),
+        });
+      },
     };
   });
 }

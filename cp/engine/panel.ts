@@ -6,9 +6,15 @@
 import type { Engine } from "./engine.ts";
 import { paint, tile } from "../../shared/terminal/ansi.ts";
 import { escapeControls } from "../../shared/foreign_text.ts";
+import type { LoopLag } from "../../shared/loop_lag.ts";
 
-/** The Engine's panel lines. */
-export function renderEngine(engine: Engine, width: number, logTail: string[]): string[] {
+/** The Engine's panel lines (with its process's lateness, when `lag` says it is notable). */
+export function renderEngine(
+  engine: Engine,
+  width: number,
+  logTail: string[],
+  lag?: LoopLag,
+): string[] {
   const o = engine.options;
   const health = engine.health === "OK" ? tile("green", " OK ") : tile("red", " KO ");
   const out = [
@@ -27,6 +33,8 @@ export function renderEngine(engine: Engine, width: number, logTail: string[]): 
     `  max power   ${o.maxKw} kW`,
     "",
   ];
+  const late = lag?.describe();
+  if (late) out.splice(out.length - 1, 0, `  ${paint("orange", `this Engine is late: ${late}`)}`);
   const s = engine.supply;
   if (!s) out.push("  supply      none");
   else if (s.phase === "authorized") {

@@ -18,6 +18,7 @@ import { CENTRAL, CP_ID, LOCATION, NO_PANEL, PRICE, RANGES } from "../../shared/
 import { MONITOR_ALIASES } from "../../shared/aliases.ts";
 import { startConsole } from "../../shared/terminal/console.ts";
 import { createLogger } from "../../shared/log.ts";
+import { LoopLag, reportLag } from "../../shared/loop_lag.ts";
 import { Monitor } from "./monitor.ts";
 import { renderMonitor } from "./panel.ts";
 
@@ -55,7 +56,10 @@ runMain(async () => {
   const v = cfg.values;
   for (const notice of cfg.notices) log.warn(notice);
   const id = requiredId(cfg, SPEC, "id");
+  const lag = new LoopLag({ io: true });
+  const stopReporting = reportLag(lag, (text) => log.warn(text));
   const monitor = new Monitor({
+    lag,
     id,
     secret: required(cfg, SPEC, "secret"),
     location: v.location ?? "",
@@ -74,5 +78,7 @@ runMain(async () => {
   const why = await console.stopped;
   console.close();
   await monitor.stop();
+  stopReporting();
+  lag.close();
   log.info(`stopped (${why})`);
 });

@@ -7,23 +7,38 @@
  *   Central may be several instances: when one is away (or goes), the next in the list is tried
  *   at once, and the CP registers there (its state is resynchronised by the AUTH).
  *
+ * Overload is not a fault: silence is evidence only while the Monitor itself was on time. Every
+ * deadline (a CHECK's answer, Central's answers) counts on-time waiting only ({@link LoopLag}), so
+ * a Monitor whose own event loop was late, or whose process was stopped, never reports its
+ * Engine KO nor drops Central for it. A KO answer, a refused or closed connection, or silence
+ * while on time are the evidence. Reports to Central go out every second whether or not the last
+ * one was answered yet, so a slow Central still hears from its CPs every second.
+ *
  * @module
  */
-import { FramedLink } from "../../shared/protocol/link.ts";
-import type { Health, Request } from "../../shared/protocol/messages.ts";
-import { Backoff, sleep } from "../../shared/backoff.ts";
+import { FramedLink, type RequestBody } from "../../shared/protocol/link.ts";
+import type { Health, Reply, Request } from "../../shared/protocol/messages.ts";
+import { RequestTimeoutError } from "../../shared/protocol/errors.ts";
+import { Backoff } from "../../shared/backoff.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
+import { type Scheduler, timers } from "../../shared/scheduler.ts";
+import { LoopLag } from "../../shared/loop_lag.ts";
 
 const log = createLogger("monitor");
 
 /** Time between two health checks (and two reports to Central). */
 export const CHECK_EVERY_MS = 1_000;
-/** A health check unanswered this long counts as KO. */
-const CHECK_TIMEOUT_MS = 800;
+/** A health check unanswered this long (while the Monitor was on time) counts as KO. */
+export const CHECK_TIMEOUT_MS = 800;
 /** How long the first registration waits for a starting Engine to answer OK. */
 const ENGINE_GRACE_MS = 3_000;
-/** Central silent this long (no ACK to our reports) is taken as gone. */
-const CENTRAL_TIMEOUT_MS = 3_000;
+/** Central silent this long (no ACK to a report, the Monitor on time) is taken as gone. */
+export const CENTRAL_TIMEOUT_MS = 3_000;
+/**
+ * How long a request is kept waiting at all: past this, a Monitor that was late all along gives
+ * up on that one answer (and judges nothing by it).
+ */
+const GIVE_UP_MS = 10_000;
 
 /** Where the Monitor connects, and who it is. */
 export interface MonitorOptions {
@@ -36,6 +51,10 @@ export interface MonitorOptions {
   engine: { hostname: string; port: number };
   /** Central's instances, tried in turn. */
   central: { hostname: string; port: number }[];
+  /** This process's lateness (a fleet shares one). @default one of its own */
+  lag?: LoopLag;
+  /** Where its checks, reports and pauses wait (a fleet shares a timer wheel). @default timers */
+  scheduler?: Scheduler;
 }
 
 /** What Central made of us. */
@@ -64,9 +83,17 @@ export class Monitor {
   #stop = new AbortController();
   #listeners = new Set<() => void>();
   #loops: Promise<void>[] = [];
+  readonly #sleepers = new Set<() => void>();
+  /** This process's lateness: the Monitor's deadlines count on-time waiting only. */
+  readonly lag: LoopLag;
+  readonly #ownLag: boolean;
+  readonly #scheduler: Scheduler;
 
   constructor(readonly options: MonitorOptions) {
     this.#engineKnown = new Promise((resolve) => (this.#knowEngine = resolve));
+    this.#scheduler = options.scheduler ?? timers;
+    this.#ownLag = options.lag === undefined;
+    this.lag = options.lag ?? new LoopLag({ scheduler: this.#scheduler, io: true });
   }
 
   /** Calls `listener` after every change. */
@@ -82,9 +109,43 @@ export class Monitor {
   /** Closes both links. */
   async stop(): Promise<void> {
     this.#stop.abort();
+    for (const wake of [...this.#sleepers]) wake();
     this.#engineLink?.close();
     this.#centralLink?.close();
     await Promise.all(this.#loops);
+    if (this.#ownLag) this.lag.close();
+  }
+
+  /** Sleeps on the scheduler; a stop wakes every sleeper (no listener per sleep). */
+  #sleep(ms: number): Promise<void> {
+    if (this.#stop.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.#sleepers.delete(wake);
+        cancel();
+        resolve();
+      };
+      const cancel = this.#scheduler.after(ms, wake);
+      this.#sleepers.add(wake);
+    });
+  }
+
+  /**
+   * Sends a request and waits for its answer; `undefined` when none came within `onTimeMs` of
+   * waiting while this process was on time (that silence is evidence). Rejects when the link
+   * closes, or after {@link GIVE_UP_MS} without an answer nor evidence (a Monitor late all along).
+   */
+  #ask(link: FramedLink, body: RequestBody, onTimeMs: number): Promise<Reply | undefined> {
+    return new Promise((resolve, reject) => {
+      const cancel = this.lag.afterOnTime(onTimeMs, () => resolve(undefined));
+      link.request(body, { timeoutMs: GIVE_UP_MS }).then((reply) => {
+        cancel();
+        resolve(reply);
+      }, (e) => {
+        cancel();
+        reject(e);
+      });
+    });
   }
 
   #note(text: string, level: "info" | "warn" = "info"): void {
@@ -117,18 +178,17 @@ export class Monitor {
           );
         }
         told = true;
-        await sleep(backoff.next(), signal);
+        await this.#sleep(backoff.next());
         continue;
       }
       told = false;
       const link = new FramedLink(conn, {
         onBadInput: (reason) => log.warn(`bad input from the engine: ${reason}`),
-        requestTimeoutMs: CHECK_TIMEOUT_MS,
       });
       if (!(await this.#identify(link))) {
         link.close();
         this.#setEngine("KO", false);
-        await sleep(backoff.next(), signal);
+        await this.#sleep(backoff.next());
         continue;
       }
       backoff.reset();
@@ -152,8 +212,8 @@ export class Monitor {
    */
   async #identify(link: FramedLink): Promise<boolean> {
     try {
-      const reply = await link.request({ type: "IDENT", cpId: this.options.id });
-      if (reply.type === "ACK" || /unknown opcode/.test(reply.reason)) return true;
+      const reply = await this.#ask(link, { type: "IDENT", cpId: this.options.id }, 2_000);
+      if (!reply || reply.type === "ACK" || /unknown opcode/.test(reply.reason)) return true;
       this.#note(`engine at ${addr(this.options.engine)} refused: ${reply.reason}`, "warn");
       return false;
     } catch {
@@ -169,21 +229,31 @@ export class Monitor {
     while (!closed && !signal.aborted) {
       const started = performance.now();
       try {
-        const reply = await link.request({ type: "CHECK" });
-        const health: Health = reply.type === "ACK" && reply.fields[0] === "OK" ? "OK" : "KO";
-        if (reply.type === "ACK") {
-          this.#engineLocation = reply.fields[1] ?? "";
-          const price = Number(reply.fields[2] || NaN);
-          this.#enginePrice = Number.isFinite(price) ? price : undefined;
+        const reply = await this.#ask(link, { type: "CHECK" }, CHECK_TIMEOUT_MS);
+        if (!reply) {
+          // unanswered while this Monitor was on time: evidence
+          if (closed || signal.aborted) return;
+          this.#setEngine("KO", true);
+          log.warn(`engine health check: no answer within ${CHECK_TIMEOUT_MS} ms`);
+        } else {
+          const health: Health = reply.type === "ACK" && reply.fields[0] === "OK" ? "OK" : "KO";
+          if (reply.type === "ACK") {
+            this.#engineLocation = reply.fields[1] ?? "";
+            const price = Number(reply.fields[2] || NaN);
+            this.#enginePrice = Number.isFinite(price) ? price : undefined;
+          }
+          this.#setEngine(health, true);
         }
-        this.#setEngine(health, true);
       } catch (e) {
         if (closed || signal.aborted) return;
-        this.#setEngine("KO", true);
-        log.warn(`engine health check: ${errorMessage(e)}`);
+        // no answer, but the Monitor was late all along: nothing is known, nothing is reported
+        if (!(e instanceof RequestTimeoutError)) {
+          this.#setEngine("KO", true);
+          log.warn(`engine health check: ${errorMessage(e)}`);
+        }
       }
       const wait = CHECK_EVERY_MS - (performance.now() - started);
-      await Promise.race([sleep(Math.max(0, wait), signal), link.closed]);
+      await Promise.race([this.#sleep(Math.max(0, wait)), link.closed]);
     }
   }
 
@@ -212,7 +282,7 @@ export class Monitor {
     const all = this.options.central;
     // an Engine starting up (connecting to Kafka) is not a fault: give it a moment to be ready,
     // then register with its true health, whatever it is
-    await Promise.race([this.#engineKnown, sleep(ENGINE_GRACE_MS, signal)]);
+    await Promise.race([this.#engineKnown, this.#sleep(ENGINE_GRACE_MS)]);
     let index = 0;
     let failures = 0;
     while (!signal.aborted) {
@@ -228,13 +298,12 @@ export class Monitor {
         );
         index++;
         // the next instance at once; a pause only once every one of them was tried
-        if (++failures % all.length === 0) await sleep(backoff.next(), signal);
+        if (++failures % all.length === 0) await this.#sleep(backoff.next());
         continue;
       }
       const link = new FramedLink(conn, {
         onRequest: (msg) => this.#relayOrder(msg),
         onBadInput: (reason) => log.warn(`bad input from Central: ${reason}`),
-        requestTimeoutMs: CENTRAL_TIMEOUT_MS,
       });
       const registered = await this.#authenticate(link, central);
       if (registered) {
@@ -252,8 +321,8 @@ export class Monitor {
       if (all.length > 1) {
         // this instance went: the next one now
         index++;
-        if (!registered && ++failures % all.length === 0) await sleep(backoff.next(), signal);
-      } else await sleep(backoff.next(), signal);
+        if (!registered && ++failures % all.length === 0) await this.#sleep(backoff.next());
+      } else await this.#sleep(backoff.next());
     }
   }
 
@@ -263,14 +332,21 @@ export class Monitor {
   ): Promise<boolean> {
     const o = this.options;
     try {
-      const reply = await link.request({
+      const reply = await this.#ask(link, {
         type: "AUTH",
         cpId: o.id,
         secret: o.secret,
         location: o.location || this.#engineLocation,
         pricePerKwh: o.pricePerKwh ?? this.#enginePrice,
         health: this.engineHealth,
-      });
+      }, CENTRAL_TIMEOUT_MS);
+      if (!reply) {
+        this.#setCentral(
+          "unreachable",
+          `no answer from Central to AUTH in ${CENTRAL_TIMEOUT_MS} ms`,
+        );
+        return false;
+      }
       if (reply.type === "NACK") {
         this.refusal = reply.reason;
         this.#setCentral("refused", `Central refused ${o.id}: ${reply.reason}`);
@@ -289,31 +365,36 @@ export class Monitor {
     }
   }
 
+  /** Reports every second (not waiting for the last answer) until the link closes. */
   async #reportEverySecond(link: FramedLink): Promise<void> {
     let closed = false;
     link.closed.then(() => (closed = true));
     while (!closed && !this.#stop.signal.aborted) {
-      await Promise.race([sleep(CHECK_EVERY_MS, this.#stop.signal), link.closed]);
+      await Promise.race([this.#sleep(CHECK_EVERY_MS), link.closed]);
       if (closed || this.#stop.signal.aborted) return;
-      try {
-        const reply = await link.request({ type: "HEALTH", health: this.engineHealth });
-        if (reply.type === "ACK") this.cpState = reply.fields[0] ?? this.cpState;
-        this.#changed();
-      } catch (e) {
-        if (!closed) log.warn(`Central did not answer: ${errorMessage(e)}`);
-        return;
-      }
+      this.#reportOn(link);
     }
   }
 
   /** Reports the Engine's health to Central now (a change is news at once). */
   #report(): void {
-    this.#centralLink?.request({ type: "HEALTH", health: this.engineHealth })
+    if (this.#centralLink) this.#reportOn(this.#centralLink);
+  }
+
+  /** One HEALTH report; Central silent while this Monitor was on time is gone (the link ends). */
+  #reportOn(link: FramedLink): void {
+    this.#ask(link, { type: "HEALTH", health: this.engineHealth }, CENTRAL_TIMEOUT_MS)
       .then((reply) => {
+        if (!reply) {
+          if (link.closeReason === undefined) {
+            log.warn(`Central did not answer within ${CENTRAL_TIMEOUT_MS} ms: trying again`);
+          }
+          return link.close();
+        }
         if (reply.type === "ACK") this.cpState = reply.fields[0] ?? this.cpState;
         this.#changed();
       })
-      .catch(() => {});
+      .catch(() => {}); // closed: the loop sees it; given up while late: the next one asks again
   }
 
   #setCentral(state: CentralLinkState, text: string): void {
@@ -334,7 +415,8 @@ export class Monitor {
     const link = this.#engineLink;
     if (!link) return { nack: "engine unreachable" };
     try {
-      const reply = await link.request({ type: msg.type });
+      const reply = await this.#ask(link, { type: msg.type }, CHECK_TIMEOUT_MS);
+      if (!reply) return { nack: `engine did not answer within ${CHECK_TIMEOUT_MS} ms` };
       return reply.type === "ACK" ? { ack: [] } : { nack: reply.reason };
     } catch (e) {
       return { nack: `engine did not answer: ${errorMessage(e)}` };

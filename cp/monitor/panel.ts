@@ -21,11 +21,13 @@ export function renderMonitor(m: Monitor, width: number, logTail: string[]): str
     refused: paint("red", `refused: ${shown(m.refusal)}`),
     unreachable: paint("orange", "cannot be reached — retrying"),
   }[m.central];
+  const late = m.lag.describe();
   return [
     paint("bold", `EV CHARGING POINT MONITOR  ${o.id}`),
     "=".repeat(Math.min(width, 60)),
     `  engine   ${o.engine.hostname}:${o.engine.port}  ${engine}`,
     `  central  ${m.centralAt}  ${central}`,
+    ...(late ? [`  ${paint("orange", `this Monitor is late: ${late}`)}`] : []),
     "",
     paint("bold", "EVENTS"),
     ...m.notes.slice(-10).map((n) => `  ${escapeControls(n)}`),

@@ -1,7 +1,9 @@
 /**
- * Many drivers in one process over one Kafka connection: each asks for a charge at its CP, waits
- * for the outcome, pauses, and asks again. The time from a request to its answer (authorized or
- * denied) is measured, for the figures the simulator prints.
+ * Many drivers in one process over one Kafka connection. Each closed-loop driver asks for a
+ * charge at its CP, waits for the outcome, pauses, and asks again; {@link SimDrivers.ask} also
+ * serves open-loop probes. Measured: request → answer (authorized or denied), tickets (exactly
+ * one per supply that ends), and every `progress` notification's arrival, for the end-to-end
+ * probe.
  *
  * @module
  */
@@ -11,17 +13,19 @@ import { route, topicNames } from "../../shared/topics.ts";
 import { parseEvent } from "../../shared/events.ts";
 import { sleep } from "../../shared/backoff.ts";
 import { Batcher } from "../../shared/kafka/batcher.ts";
+import { Histogram } from "./histogram.ts";
 
 /** How the drivers behave. */
 export interface SimDriversOptions {
-  /** Driver id → the CP it charges at. */
-  plan: Map<string, string>;
   brokers: string;
   topicPrefix: string;
-  /** Seconds between an outcome and the next request. */
-  pause: number;
-  /** Give up on an outcome after this long, in seconds. */
+  /** Give up on an answer, or on the end of a supply, after this long, in seconds. */
   timeout: number;
+  /**
+   * Told of every progress notification of a supply of ours: its arrival, and when Central
+   * published it (the record's timestamp), epoch ms.
+   */
+  onProgress?: (sessionId: string, kwh: number, receivedMs: number, relayedMs: number) => void;
 }
 
 /** What the drivers saw so far. */
@@ -29,17 +33,33 @@ export interface DriverFigures {
   requests: number;
   authorized: number;
   denied: number;
+  /** Denials by reason. */
+  deniedFor: Record<string, number>;
   tickets: number;
+  /** Tickets of a supply already ticketed (must stay 0). */
+  duplicateTickets: number;
+  /** Partial tickets (the supply ended early), by reason. */
+  partialFor: Record<string, number>;
+  expired: number;
   timeouts: number;
-  /** Request → answer times, ms (the last 10,000). */
-  latencies: number[];
+}
+
+/** The answer to one request, and the outcome of its supply. */
+export interface Asked {
+  /** "authorized", "denied" or "timeout". */
+  answer: string;
+  /** Request → answer, ms (NaN on a timeout). */
+  answerMs: number;
+  /** "ticket", "expired", "denied" or "timeout", once the supply is over. */
+  outcome: Promise<string>;
 }
 
 type Waiter = {
   requestId: string;
   sessionId?: string;
   sent: number;
-  done: (outcome: string) => void;
+  answered(kind: string): void;
+  ended(kind: string): void;
 };
 
 /** The simulated drivers. */
@@ -48,17 +68,24 @@ export class SimDrivers {
     requests: 0,
     authorized: 0,
     denied: 0,
+    deniedFor: {},
     tickets: 0,
+    duplicateTickets: 0,
+    partialFor: {},
+    expired: 0,
     timeouts: 0,
-    latencies: [],
   };
+  /** Request → answer of the closed-loop drivers. */
+  readonly answers = new Histogram();
   readonly #kafka;
   readonly #producer;
   readonly #batcher;
   readonly #waiting = new Map<string, Waiter>();
+  readonly #ticketed = new Set<string>();
   readonly #stop = new AbortController();
   #follower: Follower | undefined;
   #loops: Promise<void>[] = [];
+  #topics;
 
   constructor(private readonly o: SimDriversOptions) {
     this.#kafka = createKafka({
@@ -68,72 +95,94 @@ export class SimDrivers {
     });
     this.#producer = createProducer(this.#kafka);
     this.#batcher = new Batcher(this.#producer, 1);
+    this.#topics = topicNames(o.topicPrefix);
   }
 
-  /** Connects and starts every driver's loop. */
+  /** Connects, and follows the drivers' notifications. */
   async start(): Promise<void> {
     await this.#producer.connect();
-    const topics = topicNames(this.o.topicPrefix);
     this.#follower = await followTopic({
       kafka: this.#kafka,
-      topic: topics.notifications,
+      topic: this.#topics.notifications,
       groupPrefix: `${this.o.topicPrefix}sim.drivers`,
       onMessage: (m) => {
         const waiter = this.#waiting.get(m.key?.toString() ?? "");
         if (!waiter) return;
-        const e = parseEvent(m.value, ["authorized", "denied", "expired", "ticket"] as const);
+        const e = parseEvent(
+          m.value,
+          ["authorized", "denied", "progress", "expired", "ticket"] as const,
+        );
         if (typeof e === "string") return;
-        if ((e.type === "authorized" || e.type === "denied") && e.requestId === waiter.requestId) {
-          this.#latency(performance.now() - waiter.sent);
+        if (e.type === "progress") {
+          if (e.sessionId === waiter.sessionId) {
+            this.o.onProgress?.(e.sessionId, e.kwh, Date.now(), Number(m.timestamp));
+          }
+        } else if (e.type === "authorized" || e.type === "denied") {
+          if (e.requestId !== waiter.requestId) return;
           if (e.type === "denied") {
             this.figures.denied++;
-            return waiter.done("denied");
+            this.figures.deniedFor[e.reason] = (this.figures.deniedFor[e.reason] ?? 0) + 1;
+            waiter.answered("denied");
+            return waiter.ended("denied");
           }
           this.figures.authorized++;
           waiter.sessionId = e.sessionId;
-        } else if (
-          e.type !== "authorized" && e.type !== "denied" && e.sessionId === waiter.sessionId
-        ) {
-          if (e.type === "ticket") this.figures.tickets++;
-          waiter.done(e.type);
+          waiter.answered("authorized");
+        } else if (e.sessionId === waiter.sessionId) {
+          if (e.type === "ticket") {
+            if (this.#ticketed.has(e.sessionId)) return void this.figures.duplicateTickets++;
+            this.#ticketed.add(e.sessionId);
+            this.figures.tickets++;
+            if (e.partial) {
+              this.figures.partialFor[e.reason] = (this.figures.partialFor[e.reason] ?? 0) + 1;
+            }
+          } else this.figures.expired++;
+          waiter.ended(e.type);
         }
       },
     });
-    const send = (driverId: string, cpId: string, id: string) => {
-      const body = { type: "supply.request", driverId, cpId, source: "driver" } as const;
-      const { topic, key } = route(topics, body);
-      return this.#batcher.send(topic, key, body, id);
-    };
-    for (const [driverId, cpId] of this.o.plan) this.#loops.push(this.#loop(driverId, cpId, send));
   }
 
-  async #loop(
-    driverId: string,
-    cpId: string,
-    send: (d: string, c: string, id: string) => Promise<void>,
-  ): Promise<void> {
+  /** Driver `driverId` asks for a charge at `cpId` (one request at a time per driver). */
+  async ask(driverId: string, cpId: string): Promise<Asked> {
+    const requestId = crypto.randomUUID();
+    let answered!: (kind: string) => void;
+    let ended!: (kind: string) => void;
+    const answer = new Promise<string>((resolve) => (answered = resolve));
+    const outcome = new Promise<string>((resolve) => (ended = resolve));
+    const waiter: Waiter = { requestId, sent: performance.now(), answered, ended };
+    this.#waiting.set(driverId, waiter);
+    this.figures.requests++;
+    const body = { type: "supply.request", driverId, cpId, source: "driver" } as const;
+    const { topic, key } = route(this.#topics, body);
+    this.#batcher.send(topic, key, body, requestId).catch(() => {});
     const signal = this.#stop.signal;
-    await sleep(Math.random() * 2000, signal); // not all at once
-    while (!signal.aborted) {
-      const requestId = crypto.randomUUID();
-      const outcome = new Promise<string>((resolve) => {
-        this.#waiting.set(driverId, { requestId, sent: performance.now(), done: resolve });
-      });
-      this.figures.requests++;
-      await send(driverId, cpId, requestId).catch(() => {});
-      const result = await Promise.race([
-        outcome,
-        sleep(this.o.timeout * 1000, signal).then(() => "timeout"),
-      ]);
-      if (result === "timeout" && !signal.aborted) this.figures.timeouts++;
-      this.#waiting.delete(driverId);
-      await sleep(this.o.pause * 1000, signal);
-    }
+    const limit = (p: Promise<string>) =>
+      Promise.race([p, sleep(this.o.timeout * 1000, signal).then(() => "timeout")]);
+    const kind = await limit(answer);
+    const answerMs = kind === "timeout" ? NaN : performance.now() - waiter.sent;
+    const done = (kind === "authorized" ? limit(outcome) : Promise.resolve(kind)).then((k) => {
+      if (k === "timeout" && !signal.aborted) this.figures.timeouts++;
+      if (this.#waiting.get(driverId) === waiter) this.#waiting.delete(driverId);
+      return k;
+    });
+    return { answer: kind, answerMs, outcome: done };
   }
 
-  #latency(ms: number): void {
-    this.figures.latencies.push(ms);
-    if (this.figures.latencies.length > 10_000) this.figures.latencies.shift();
+  /** Starts a closed loop per driver: ask, wait for the outcome, pause `pause` s, ask again. */
+  loop(plan: Map<string, string>, pause: number): void {
+    for (const [driverId, cpId] of plan) {
+      this.#loops.push((async () => {
+        const signal = this.#stop.signal;
+        await sleep(Math.random() * 2000, signal); // not all at once
+        while (!signal.aborted) {
+          const asked = await this.ask(driverId, cpId);
+          if (!Number.isNaN(asked.answerMs)) this.answers.add(asked.answerMs);
+          await asked.outcome;
+          await sleep(pause * 1000, signal);
+        }
+      })());
+    }
   }
 
   /** Stops the loops and the connection. */

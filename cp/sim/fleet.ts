@@ -1,117 +1,137 @@
 /**
- * Many CPs in one process, each a real Engine (its own socket server) and a real Monitor (its own
- * sockets to the Engine and to Central), sharing one Kafka connection: telemetry is batched, and
- * Central's commands are followed once and handed to each Engine by key.
+ * The whole fleet: its CPs spread over parts (child processes, or this one), each part with its
+ * own timer wheel, lateness and Kafka connection. How many parts a fleet needs is fitted to the
+ * machine ({@link defaultWorkers}): its cores, and the open-files limit of a process.
  *
  * @module
  */
-import { Engine } from "../engine/engine.ts";
-import { serveMonitors } from "../engine/monitor_server.ts";
-import { EngineIdentity } from "../engine/identity.ts";
-import { commandDispatcher, engineUplink } from "../engine/uplink.ts";
-import { Monitor } from "../monitor/monitor.ts";
-import { createKafka, createProducer } from "../../shared/kafka/client.ts";
-import { type Follower, followTopic } from "../../shared/kafka/follow.ts";
-import { topicNames } from "../../shared/topics.ts";
-import { Batcher } from "../../shared/kafka/batcher.ts";
-
-/** One simulated CP. */
-export interface SimCp {
-  engine: Engine;
-  monitor: Monitor;
-  server: { close(): Promise<void> };
-}
+import {
+  childPart,
+  localPart,
+  type OnProgressSent,
+  type PartHandle,
+  type PartSpec,
+} from "./parts.ts";
+import { FILES_PER_CP, type PartFigures } from "./part.ts";
 
 /** How the fleet is set up. */
-export interface FleetOptions {
+export interface FleetOptions extends Omit<PartSpec, "ids"> {
   ids: string[];
-  secretOf: (id: string) => string;
-  brokers: string;
-  topicPrefix: string;
-  /** Central's instances, tried in turn. */
-  central: { hostname: string; port: number }[];
-  maxKw: number;
-  autoPlug: number;
-  autoUnplug: number;
+  /** Child processes to spread the CPs over (0: every CP in this process). */
+  workers: number;
+  onProgressSent: OnProgressSent;
+  /** Write a CPU profile of every child here. */
+  cpuProfDir?: string;
+}
+
+/** The fleet's figures: the parts' summed, lateness the worst of them. */
+export type FleetFigures = PartFigures;
+
+/**
+ * CPs a part holds when the open-files limit cannot be read (Deno reads /proc's own files only
+ * with every permission): 2,500 CPs need about 10,000 files.
+ */
+const ASSUMED_CPS_PER_PROCESS = 2_500;
+
+/** The open-files limit of this process (soft), from /proc; undefined when it cannot be read. */
+export function openFilesLimit(): number | undefined {
+  try {
+    const limits = Deno.readTextFileSync("/proc/self/limits");
+    const soft = /^Max open files\s+(\d+)/m.exec(limits)?.[1];
+    return soft ? Number(soft) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parts for `cps` CPs on this machine: none (this process) for a small fleet, else one per core,
+ * and more when a process could not hold its share of sockets. Every process costs a runtime of
+ * its own (tens of MB, and its own Kafka connection): never more than needed.
+ */
+export function defaultWorkers(cps: number, cores = navigator.hardwareConcurrency): number {
+  if (cps < 500) return 0;
+  const limit = openFilesLimit();
+  const perProcess = limit === undefined
+    ? ASSUMED_CPS_PER_PROCESS
+    : Math.max(500, Math.floor((limit - 500) / FILES_PER_CP));
+  return Math.max(cores, Math.ceil(cps / perProcess));
 }
 
 /** The running fleet. */
 export class Fleet {
-  readonly cps = new Map<string, SimCp>();
-  readonly #kafka;
-  readonly #producer;
-  readonly #batcher;
-  #follower: Follower | undefined;
+  readonly parts: PartHandle[] = [];
+  readonly #partOf = new Map<string, PartHandle>();
 
-  constructor(private readonly o: FleetOptions) {
-    this.#kafka = createKafka({ brokers: o.brokers, clientId: "ev-sim-fleet", logSource: "kafka" });
-    this.#producer = createProducer(this.#kafka);
-    this.#batcher = new Batcher(this.#producer);
+  constructor(o: FleetOptions) {
+    const { workers, onProgressSent, cpuProfDir, ids, ...spec } = o;
+    const count = Math.max(1, workers);
+    for (let w = 0; w < count; w++) {
+      // every `count`-th CP: each part gets a share of every range of ids
+      const mine = ids.filter((_, i) => i % count === w);
+      if (mine.length === 0) continue;
+      const partSpec = { ...spec, ids: mine, startRate: spec.startRate / count };
+      const part = workers === 0
+        ? localPart(partSpec, onProgressSent)
+        : childPart(partSpec, onProgressSent, { cpuProfDir });
+      this.parts.push(part);
+      for (const id of mine) this.#partOf.set(id, part);
+    }
   }
 
-  /** Connects to Kafka, then starts every CP (Engines first, then their Monitors). */
-  async start(onProgress: (started: number) => void): Promise<void> {
-    await this.#producer.connect();
-    const topics = topicNames(this.o.topicPrefix);
-    this.#follower = await followTopic({
-      kafka: this.#kafka,
-      topic: topics.commands,
-      groupPrefix: `${this.o.topicPrefix}sim.fleet`,
-      onMessage: commandDispatcher((id) => this.cps.get(id)?.engine),
-    });
-    const send = (topic: string, key: string, body: Parameters<Batcher["send"]>[2]) =>
-      this.#batcher.send(topic, key, body);
-    for (const [i, id] of this.o.ids.entries()) {
-      const engine = new Engine({
-        id,
-        maxKw: this.o.maxKw,
-        autoPlug: this.o.autoPlug,
-        autoUnplug: this.o.autoUnplug,
-      });
-      engine.setUplink(engineUplink(engine, topics, send));
-      engine.setKafkaReady(true); // the fleet follows Central's orders before any CP starts
-      await engine.start();
-      const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-      const server = serveMonitors(listener, {
-        engine: () => engine,
-        identity: new EngineIdentity(id),
-      });
-      const monitor = new Monitor({
-        id,
-        secret: this.o.secretOf(id),
-        location: "",
-        engine: { hostname: "127.0.0.1", port: (listener.addr as Deno.NetAddr).port },
-        central: this.o.central,
-      });
-      monitor.start();
-      this.cps.set(id, { engine, monitor, server });
-      if (i % 100 === 99) {
-        onProgress(i + 1);
-        await new Promise((r) => setTimeout(r, 10)); // let the new links breathe
+  /** Resolves once every CP has started. */
+  get started(): Promise<void> {
+    return Promise.all(this.parts.map((p) => p.started)).then(() => {});
+  }
+
+  /** Fails CP `id`'s Engine for `seconds`. */
+  fail(id: string, seconds: number): void {
+    this.#partOf.get(id)?.fail(id, seconds);
+  }
+
+  /** The parts' figures, together. */
+  figures(): FleetFigures {
+    const sum: FleetFigures = {
+      cps: 0,
+      started: 0,
+      registered: 0,
+      byState: {},
+      charging: 0,
+      sent: 0,
+      falseKo: 0,
+      centralLost: 0,
+      lagNowMs: 0,
+      lagMaxMs: 0,
+      lagP99Ms: 0,
+    };
+    for (const part of this.parts) {
+      const f = part.figures;
+      if (!f) continue;
+      for (
+        const k of [
+          "cps",
+          "started",
+          "registered",
+          "charging",
+          "sent",
+          "falseKo",
+          "centralLost",
+        ] as const
+      ) {
+        sum[k] += f[k];
+      }
+      for (const k of ["lagNowMs", "lagMaxMs", "lagP99Ms"] as const) {
+        sum[k] = Math.max(sum[k], f[k]);
+      }
+      for (const [state, n] of Object.entries(f.byState)) {
+        sum.byState[state] = (sum.byState[state] ?? 0) + n;
       }
     }
+    return sum;
   }
 
-  /** How many CPs are registered with Central, and how many are supplying. */
-  counts(): { registered: number; charging: number } {
-    let registered = 0;
-    let charging = 0;
-    for (const cp of this.cps.values()) {
-      if (cp.monitor.central === "connected") registered++;
-      if (cp.engine.supply?.phase === "charging") charging++;
-    }
-    return { registered, charging };
-  }
-
-  /** Stops everything. */
+  /** Stops every part. */
   async stop(): Promise<void> {
-    await Promise.all([...this.cps.values()].map(async (cp) => {
-      cp.engine.stop();
-      await cp.monitor.stop();
-      await cp.server.close();
-    }));
-    await this.#batcher.flush();
-    await this.#follower?.stop();
-    await this.#producer.disconnect().catch(() => {});
+    await Promise.all(this.parts.map((p) => p.stop()));
   }
 }

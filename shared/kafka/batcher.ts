@@ -7,7 +7,7 @@
  * @module
  */
 import type { Message, Producer } from "kafkajs";
-import { encodeEvent, envelope, type EventBody } from "../events.ts";
+import { encodeEvent, envelope, type Event, type EventBody } from "../events.ts";
 
 interface Queued {
   topic: string;
@@ -26,10 +26,15 @@ export class Batcher {
 
   /** Queues one event (envelope id `id`, else a new one); resolves when the broker has it. */
   send(topic: string, key: string, body: EventBody, id?: string): Promise<void> {
+    return this.sendEvent(topic, key, envelope(body, id));
+  }
+
+  /** Queues an event already in its envelope; resolves when the broker has it. */
+  sendEvent(topic: string, key: string, event: Event): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#queue.push({
         topic,
-        message: { key, value: encodeEvent(envelope(body, id)) },
+        message: { key, value: encodeEvent(event) },
         done: { resolve, reject },
       });
       this.#timer ??= setTimeout(() => this.flush(), this.lingerMs);

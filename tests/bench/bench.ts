@@ -7,113 +7,148 @@
  * - Engine process killed → CP faulted on Central, and its restart on the same port
  * - driver request → answer (authorized/denied), idle, measured by simulated drivers
  * - a Central instance killed → its CPs served by another (with a PostgreSQL server)
+ * - the fleet ladder: 1,000 / 2,000 / 5,000 / 10,000 CPs charging at once, on the embedded
+ *   database and on the PostgreSQL server (`fleet.ts`), and the largest N that holds every bar
+ *
+ * `--short` (or `EV_BENCH_SHORT=1`): only a short fleet step (200 CPs, 10 s measured, on the
+ * embedded database), for CI. `--fleet`: only the ladder. `--steps 1000,2000`, `--db embedded|postgres`,
+ * `--measure S`: another ladder. `--profile DIR`: CPU profiles of Central and the simulator
+ * (`deno run --cpu-prof`) of every step, under DIR.
  *
  * @module
  */
+import { parseArgs } from "node:util";
 import { startNetwork } from "../support/network.ts";
 import { start } from "../support/programs.ts";
 import { percentile } from "../../cp/sim/drivers.ts";
 import { findPostgresServer } from "../support/postgres.ts";
 import { measureTakeover } from "./takeover.ts";
+import { type FleetStep, runLadder } from "./fleet.ts";
 
+const { values: flags } = parseArgs({
+  args: Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args,
+  options: {
+    short: { type: "boolean", default: Deno.env.get("EV_BENCH_SHORT") === "1" },
+    fleet: { type: "boolean", default: false },
+    steps: { type: "string" },
+    db: { type: "string" },
+    measure: { type: "string" },
+    profile: { type: "string" },
+  },
+});
 const ROUNDS = Number(Deno.env.get("EV_BENCH_ROUNDS") ?? 20);
 const say = (text: string) => console.error(`bench: ${text}`);
 
-/** Polls Central until the CP shows `state`; returns the ms it took from `since`. */
-async function timeUntil(
-  state: () => Promise<string>,
-  want: string,
-  since: number,
-  timeoutMs = 10_000,
-): Promise<number> {
-  while (performance.now() - since < timeoutMs) {
-    if (await state() === want) return performance.now() - since;
-    await new Promise((r) => setTimeout(r, 5));
+/** The bars of the single-CP measurements, the idle request → answer and the take-over. */
+async function measureBars(figures: Record<string, number>): Promise<void> {
+  /** Polls Central until the CP shows `state`; returns the ms it took from `since`. */
+  async function timeUntil(
+    state: () => Promise<string>,
+    want: string,
+    since: number,
+    timeoutMs = 10_000,
+  ): Promise<number> {
+    while (performance.now() - since < timeoutMs) {
+      if (await state() === want) return performance.now() - since;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return NaN;
   }
-  return NaN;
+
+  const stats = (name: string, values: number[]) => {
+    const ok = values.filter((v) => !Number.isNaN(v));
+    figures[`${name}P50Ms`] = Math.round(percentile(ok, 50));
+    figures[`${name}P99Ms`] = Math.round(percentile(ok, 99));
+    figures[`${name}Missed`] = values.length - ok.length;
+  };
+
+  {
+    await using net = await startNetwork();
+    const cp = await net.addCp("B1");
+    await net.waitState("B1", "available");
+    const state = () => net.state("B1");
+
+    say(`KO key → faulted, ${ROUNDS} rounds`);
+    const ko: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      // a random moment within the Monitor's 1 s check cycle
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 1000));
+      const t0 = performance.now();
+      await cp.engine.say("F");
+      ko.push(await timeUntil(state, "faulted", t0));
+      await cp.engine.say("R");
+      await timeUntil(state, "available", performance.now());
+    }
+    stats("koKeyToFaulted", ko);
+
+    say(`engine killed → faulted, restarted on the same port, ${Math.ceil(ROUNDS / 2)} rounds`);
+    const killed: number[] = [];
+    const restart: number[] = [];
+    for (let i = 0; i < Math.ceil(ROUNDS / 2); i++) {
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 1000));
+      const t0 = performance.now();
+      await cp.engine.kill();
+      killed.push(await timeUntil(state, "faulted", t0));
+      const t1 = performance.now();
+      cp.engine = await net.startEngine("B1", cp.enginePort);
+      restart.push(await timeUntil(state, "available", t1, 30_000));
+    }
+    stats("engineKilledToFaulted", killed);
+    stats("engineRestartToAvailable", restart);
+
+    say("driver request → answer, idle (20 simulated drivers for 30 s)");
+    const sim = await start(
+      "sim",
+      [
+        "--cps",
+        "20",
+        "--duration",
+        "30",
+        "--charge",
+        "2",
+        "--pause",
+        "1",
+        "--prefix",
+        "BS",
+        "--json",
+        "--api",
+        `http://127.0.0.1:${net.httpPort}`,
+        "--central",
+        `127.0.0.1:${net.cpPort}`,
+      ],
+      net.env,
+      "sim",
+    );
+    await sim.done;
+    const result = JSON.parse(sim.stdout.at(-1) ?? "{}");
+    figures.requestToAnswerIdleP50Ms = result.answerMsP50;
+    figures.requestToAnswerIdleP99Ms = result.answerMsP99;
+    figures.idleRequests = result.requests;
+  }
+
+  if (await findPostgresServer()) {
+    const rounds = Number(Deno.env.get("EV_BENCH_TAKEOVER_ROUNDS") ?? 3);
+    say(`Central instance killed → its CPs served by another, ${rounds} rounds`);
+    const takeovers = await measureTakeover(rounds, say);
+    figures.takeoverOwnedMaxMs = Math.max(...takeovers.map((t) => t.ownedAllMs));
+    figures.takeoverServedP50Ms = Math.round(percentile(takeovers.map((t) => t.servedMs), 50));
+    figures.takeoverServedMaxMs = Math.max(...takeovers.map((t) => t.servedMs));
+    figures.takeoverInterrupted = takeovers.reduce((n, t) => n + t.interrupted, 0);
+  } else say("no PostgreSQL server: the take-over of a killed instance is not measured");
 }
 
 const figures: Record<string, number> = {};
-const stats = (name: string, values: number[]) => {
-  const ok = values.filter((v) => !Number.isNaN(v));
-  figures[`${name}P50Ms`] = Math.round(percentile(ok, 50));
-  figures[`${name}P99Ms`] = Math.round(percentile(ok, 99));
-  figures[`${name}Missed`] = values.length - ok.length;
-};
-
-{
-  await using net = await startNetwork();
-  const cp = await net.addCp("B1");
-  await net.waitState("B1", "available");
-  const state = () => net.state("B1");
-
-  say(`KO key → faulted, ${ROUNDS} rounds`);
-  const ko: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    // a random moment within the Monitor's 1 s check cycle
-    await new Promise((r) => setTimeout(r, 300 + Math.random() * 1000));
-    const t0 = performance.now();
-    await cp.engine.say("F");
-    ko.push(await timeUntil(state, "faulted", t0));
-    await cp.engine.say("R");
-    await timeUntil(state, "available", performance.now());
-  }
-  stats("koKeyToFaulted", ko);
-
-  say(`engine killed → faulted, restarted on the same port, ${Math.ceil(ROUNDS / 2)} rounds`);
-  const killed: number[] = [];
-  const restart: number[] = [];
-  for (let i = 0; i < Math.ceil(ROUNDS / 2); i++) {
-    await new Promise((r) => setTimeout(r, 300 + Math.random() * 1000));
-    const t0 = performance.now();
-    await cp.engine.kill();
-    killed.push(await timeUntil(state, "faulted", t0));
-    const t1 = performance.now();
-    cp.engine = await net.startEngine("B1", cp.enginePort);
-    restart.push(await timeUntil(state, "available", t1, 30_000));
-  }
-  stats("engineKilledToFaulted", killed);
-  stats("engineRestartToAvailable", restart);
-
-  say("driver request → answer, idle (20 simulated drivers for 30 s)");
-  const sim = await start(
-    "sim",
-    [
-      "--cps",
-      "20",
-      "--duration",
-      "30",
-      "--charge",
-      "2",
-      "--pause",
-      "1",
-      "--prefix",
-      "BS",
-      "--json",
-      "--api",
-      `http://127.0.0.1:${net.httpPort}`,
-      "--central",
-      `127.0.0.1:${net.cpPort}`,
-    ],
-    net.env,
-    "sim",
-  );
-  await sim.done;
-  const result = JSON.parse(sim.stdout.at(-1) ?? "{}");
-  figures.requestToAnswerIdleP50Ms = result.answerMsP50;
-  figures.requestToAnswerIdleP99Ms = result.answerMsP99;
-  figures.idleRequests = result.requests;
-}
-
-if (await findPostgresServer()) {
-  const rounds = Number(Deno.env.get("EV_BENCH_TAKEOVER_ROUNDS") ?? 3);
-  say(`Central instance killed → its CPs served by another, ${rounds} rounds`);
-  const takeovers = await measureTakeover(rounds, say);
-  figures.takeoverOwnedMaxMs = Math.max(...takeovers.map((t) => t.ownedAllMs));
-  figures.takeoverServedP50Ms = Math.round(percentile(takeovers.map((t) => t.servedMs), 50));
-  figures.takeoverServedMaxMs = Math.max(...takeovers.map((t) => t.servedMs));
-  figures.takeoverInterrupted = takeovers.reduce((n, t) => n + t.interrupted, 0);
-} else say("no PostgreSQL server: the take-over of a killed instance is not measured");
+const server = await findPostgresServer();
+const dbs: FleetStep["db"][] = flags.db
+  ? [flags.db as FleetStep["db"]]
+  : server && !flags.short
+  ? ["embedded", "postgres"]
+  : ["embedded"];
+const steps = flags.steps?.split(",").map(Number) ??
+  (flags.short ? [200] : [1_000, 2_000, 5_000, 10_000]);
+const measureS = Number(flags.measure ?? (flags.short ? 10 : 30));
+if (!flags.short && !flags.fleet) await measureBars(figures);
+const fleet = await runLadder({ steps, dbs, measureS, profileDir: flags.profile }, say);
 
 const commit = new TextDecoder().decode(
   (await new Deno.Command("git", { args: ["rev-parse", "--short", "HEAD"], stdout: "piped" })
@@ -127,17 +162,30 @@ const machine = {
   deno: Deno.version.deno,
 };
 const date = new Date().toISOString();
+const mode = flags.short ? "short" : flags.fleet ? "fleet" : "full";
 const out = new URL(
-  `../../bench/results/${date.slice(0, 19).replaceAll(":", "")}-${commit}.json`,
+  `../../bench/results/${date.slice(0, 19).replaceAll(":", "")}-${commit}${
+    mode === "full" ? "" : `-${mode}`
+  }.json`,
   import.meta.url,
 );
+await Deno.mkdir(new URL(".", out), { recursive: true });
 await Deno.writeTextFile(
   out,
-  JSON.stringify({ date, commit, machine, rounds: ROUNDS, figures }, null, 2) + "\n",
+  JSON.stringify({ date, commit, machine, mode, rounds: ROUNDS, figures, fleet }, null, 2) + "\n",
 );
-console.log(
-  `bench ${commit}: KO→faulted p99 ${figures.koKeyToFaultedP99Ms} ms | killed→faulted p99 ${figures.engineKilledToFaultedP99Ms} ms | ` +
+const ladder = fleet.results.map((r) =>
+  `${r.cps}/${r.db}: e2e p99 ${r.e2eP99Ms} ms, auth p99 ${r.authorizationP99Ms} ms, ` +
+  `uninjected ${r.uninjectedFaults}${r.holds ? " ✓" : " ✗"}`
+).join("; ");
+const largest = Object.entries(fleet.largestHolding).map(([db, n]) => `${db} ${n ?? "none"}`)
+  .join(", ");
+const single = mode === "full"
+  ? `KO→faulted p99 ${figures.koKeyToFaultedP99Ms} ms | killed→faulted p99 ${figures.engineKilledToFaultedP99Ms} ms | ` +
     `restart→available p50 ${figures.engineRestartToAvailableP50Ms} ms | request→answer idle p50 ${figures.requestToAnswerIdleP50Ms} ms p99 ${figures.requestToAnswerIdleP99Ms} ms | ` +
-    `instance killed → served max ${figures.takeoverServedMaxMs ?? "-"} ms ` +
+    `instance killed → served max ${figures.takeoverServedMaxMs ?? "-"} ms | `
+  : "";
+console.log(
+  `bench ${commit} (${mode}): ${single}fleet ${ladder} | largest N holding every bar: ${largest} ` +
     `(${out.pathname.split("/").pop()})`,
 );

@@ -43,17 +43,23 @@ export class TestNetwork implements AsyncDisposable {
   /**
    * @param entries a file to run instead of each task's module (bundles), by task
    * @param cwd the programs' working folder (default the repository's root)
+   * @param denoFlags more `deno run` flags, by task (e.g. a CPU profile of Central)
    */
   constructor(
     readonly env: Record<string, string>,
     readonly dir: string,
     readonly entries: Record<string, string> = {},
     readonly cwd?: string,
+    readonly denoFlags: Record<string, string[]> = {},
   ) {}
 
   /** Starts a program of this network (its bundle, when it runs bundles). */
   #start(task: string, args: string[], env: Record<string, string>, name: string) {
-    const options: StartOptions = { entry: this.entries[task], cwd: this.cwd };
+    const options: StartOptions = {
+      entry: this.entries[task],
+      cwd: this.cwd,
+      denoFlags: this.denoFlags[task],
+    };
     return start(task, args, env, name, options);
   }
 
@@ -272,14 +278,27 @@ export class TestNetwork implements AsyncDisposable {
 
 /**
  * Starts Central on a fresh database and topics of its own (on the broker at `kafka`).
- * `postgres`: a PostgreSQL server is required (several instances share it).
+ * `postgres`: a PostgreSQL server is required (several instances share it); `embedded`: Central's
+ * embedded database even when a server answers; `centralArgs`: more arguments for Central;
+ * `denoFlags`: more `deno run` flags, by task.
  */
 export async function startNetwork(
-  { kafka = KAFKA, entries = {}, cwd, postgres = false }: {
+  {
+    kafka = KAFKA,
+    entries = {},
+    cwd,
+    postgres = false,
+    embedded = false,
+    centralArgs = [],
+    denoFlags = {},
+  }: {
     kafka?: string;
     entries?: Record<string, string>;
     cwd?: string;
     postgres?: boolean;
+    embedded?: boolean;
+    centralArgs?: string[];
+    denoFlags?: Record<string, string[]>;
   } = {},
 ): Promise<TestNetwork> {
   await requireKafka(kafka);
@@ -290,13 +309,13 @@ export async function startNetwork(
     EV_TOPIC_PREFIX: prefix,
     EV_DATA_DIR: `${dir}/data`,
   };
-  const net = new TestNetwork(env, dir, entries, cwd);
+  const net = new TestNetwork(env, dir, entries, cwd, denoFlags);
   Object.assign(env, {
     EV_HTTP_PORT: String(net.httpPort),
     EV_CENTRAL_PORT: String(net.cpPort),
     EV_OPERATOR_TOKEN: net.token,
   });
-  const server = await findPostgresServer();
+  const server = embedded ? undefined : await findPostgresServer();
   if (postgres && !server) {
     throw new Error(
       "no PostgreSQL server (DATABASE_URL, or 127.0.0.1:5432): several Centrals need one",
@@ -308,7 +327,7 @@ export async function startNetwork(
     net.setDropDatabase(db.drop);
   }
   try {
-    await net.startCentral();
+    await net.startCentral(centralArgs);
   } catch (e) {
     await net[Symbol.asyncDispose]();
     throw e;

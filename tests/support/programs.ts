@@ -124,6 +124,8 @@ export interface StartOptions {
   entry?: string;
   /** Working folder. @default the repository's root */
   cwd?: string;
+  /** More flags for `deno run` (e.g. `--cpu-prof`), before the task's own. @default none */
+  denoFlags?: string[];
 }
 
 /** Starts the program of a deno.json task with `args` and extra environment. */
@@ -136,6 +138,7 @@ export async function start(
 ): Promise<Program> {
   const command = await taskArgs(task);
   if (options.entry) command.splice(-1, 1, options.entry);
+  command.splice(1, 0, ...(options.denoFlags ?? []));
   const child = new Deno.Command(Deno.execPath(), {
     args: [...command, ...args],
     cwd: options.cwd ?? ROOT,

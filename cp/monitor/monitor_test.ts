@@ -1,0 +1,118 @@
+/**
+ * The Monitor judges silence only while it was on time: a Monitor (and its Engine, in the same
+ * process, as in the fleet simulator) whose event loop is blocked for 6 s reports no fault and
+ * keeps its link to Central; an Engine that really stops answering is reported KO.
+ */
+import assert from "node:assert/strict";
+import { Monitor } from "./monitor.ts";
+import { Engine } from "../engine/engine.ts";
+import { serveMonitors } from "../engine/monitor_server.ts";
+import { EngineIdentity } from "../engine/identity.ts";
+import { serveLinks } from "../../shared/protocol/server.ts";
+import { LoopLag } from "../../shared/loop_lag.ts";
+import { setLogSink } from "../../shared/log.ts";
+
+const addr = (l: Deno.Listener) => ({ hostname: "127.0.0.1", port: (l.addr as Deno.NetAddr).port });
+
+/** A stand-in Central: accepts any AUTH and HEALTH, and remembers what it was told. */
+function fakeCentral() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const told: string[] = [];
+  const server = serveLinks(listener, () => ({
+    onRequest: (msg) => {
+      if (msg.type === "AUTH") told.push(`AUTH ${msg.health}`);
+      else if (msg.type === "HEALTH") told.push(`HEALTH ${msg.health}`);
+      return { ack: ["available"] };
+    },
+  }));
+  return { at: addr(listener), told, close: () => server.close() };
+}
+
+async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const quiet = () => setLogSink(() => {});
+
+Deno.test("monitor: a blocked event loop is not a fault (the Monitor was late, not its Engine)", async () => {
+  const previous = quiet();
+  const lag = new LoopLag();
+  const central = fakeCentral();
+  const engine = new Engine({ id: "CP1", maxKw: 22 });
+  engine.setKafkaReady(true);
+  await engine.start();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const server = serveMonitors(listener, {
+    engine: () => engine,
+    identity: new EngineIdentity("CP1"),
+    lag,
+  });
+  const monitor = new Monitor({
+    id: "CP1",
+    secret: "s",
+    location: "",
+    engine: addr(listener),
+    central: [central.at],
+    lag,
+  });
+  const notes: string[] = [];
+  monitor.onChange(() => notes.splice(0, notes.length, ...monitor.notes));
+  try {
+    monitor.start();
+    await until("registration", () => monitor.central === "connected");
+    await until("two reports", () => central.told.filter((t) => t === "HEALTH OK").length >= 2);
+    // the whole process is late: longer than a CHECK's deadline, Central's answer deadline and
+    // the Engine's silence limit
+    const until6s = performance.now() + 6_000;
+    while (performance.now() < until6s) { /* busy */ }
+    const reports = central.told.length;
+    await until("reports again", () => central.told.length >= reports + 3);
+    assert.equal(monitor.engineHealth, "OK");
+    assert.deepEqual(central.told.filter((t) => t !== "HEALTH OK"), ["AUTH OK"]);
+    assert.ok(!notes.some((n) => /KO|lost/.test(n)), notes.join(" | "));
+    assert.ok(lag.figures(10_000).maxMs >= 5_000, "the lag was seen");
+  } finally {
+    await monitor.stop();
+    engine.stop();
+    await server.close();
+    await central.close();
+    lag.close();
+    setLogSink(previous);
+  }
+});
+
+Deno.test("monitor: an Engine that stops answering while the Monitor is on time is KO", async () => {
+  const previous = quiet();
+  const central = fakeCentral();
+  // an Engine that knows who it is, then never answers a CHECK
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let answering = true;
+  const server = serveLinks(listener, () => ({
+    onRequest: (msg) =>
+      msg.type === "CHECK" && !answering ? new Promise(() => {}) : { ack: ["OK", "", ""] },
+  }));
+  const monitor = new Monitor({
+    id: "CP1",
+    secret: "s",
+    location: "",
+    engine: addr(listener),
+    central: [central.at],
+  });
+  try {
+    monitor.start();
+    await until("registration", () => monitor.central === "connected");
+    answering = false;
+    const t0 = performance.now();
+    await until("a KO report", () => central.told.includes("HEALTH KO"));
+    assert.ok(performance.now() - t0 < 5_000);
+  } finally {
+    await monitor.stop();
+    await server.close();
+    await central.close();
+    setLogSink(previous);
+  }
+});
