@@ -59,8 +59,8 @@ export type ClaimRefusal =
   | "unknown CP"
   | "refused by the database";
 
-/** One link of a holder's heartbeat: CP id, link id, Engine OK. */
-export type AliveLink = [cpId: string, linkId: string, engineOk: boolean];
+export type { AliveLink } from "../../shared/events.ts";
+import type { AliveLink } from "../../shared/events.ts";
 
 /** A fact for the core. */
 export type Input =

@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { acceptForever, AddressCounts } from "../../shared/limits/connections.ts";
 import { RequestScanner } from "./request_scanner.ts";
 import { hostOf } from "../../shared/limits/host_of.ts";
 import { LimitLog } from "../../shared/limits/limit_log.ts";
@@ -79,7 +80,6 @@ export interface HttpFront {
 }
 
 const READ_BYTES = 8 * 1024;
-const ACCEPT_RETRY_MS = 200;
 const STATUS_TEXT: Record<number, string> = {
   400: "Bad Request",
   408: "Request Timeout",
@@ -111,7 +111,7 @@ export function startHttpFront(options: HttpFrontOptions): HttpFront {
   const listener = Deno.listen({ hostname, port });
   const limitLog = new LimitLog(log);
   const relays = new Set<Relay>();
-  const perAddress = new Map<string, number>();
+  const perAddress = new AddressCounts();
   const byUpstreamPort = new Map<number, string>();
   let closing = false;
 
@@ -123,8 +123,7 @@ export function startHttpFront(options: HttpFrontOptions): HttpFront {
   const accept = (conn: Deno.TcpConn) => {
     const remote = `${conn.remoteAddr.hostname}:${conn.remoteAddr.port}`;
     const address = hostOf(remote);
-    const open = perAddress.get(address) ?? 0;
-    if (open >= maxPerAddress) {
+    if (perAddress.of(address) >= maxPerAddress) {
       const why = `too many connections from ${address} (at most ${maxPerAddress})`;
       limit("connections-per-address", remote, `refused: ${why}`);
       return answerAndClose(conn, 503, why);
@@ -134,7 +133,7 @@ export function startHttpFront(options: HttpFrontOptions): HttpFront {
       limit("connections", remote, `refused: ${why}`);
       return answerAndClose(conn, 503, why);
     }
-    perAddress.set(address, open + 1);
+    const closed = perAddress.opened(address);
     const relay = new Relay(conn, options, {
       upstream,
       limit: (kind, detail) => limit(kind, remote, detail),
@@ -144,26 +143,11 @@ export function startHttpFront(options: HttpFrontOptions): HttpFront {
     relays.add(relay);
     relay.done.then(() => {
       relays.delete(relay);
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
+      closed();
     });
   };
 
-  (async () => {
-    while (!closing) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await listener.accept();
-      } catch (e) {
-        if (closing || e instanceof Deno.errors.BadResource) return;
-        limitLog.warn("accept", `cannot accept a connection (${errorMessage(e)}): trying again`);
-        await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
-        continue;
-      }
-      accept(conn);
-    }
-  })();
+  acceptForever(listener, accept, () => closing, (text) => limitLog.warn("accept", text));
 
   return {
     addr: listener.addr,

@@ -11,11 +11,12 @@
  *
  * @module
  */
+import { acceptForever, AddressCounts } from "../limits/connections.ts";
 import { FramedLink, type FramedLinkOptions, type LinkLimit } from "./link.ts";
 import { encodeFrame } from "./frame.ts";
 import { encodeMessage } from "./messages.ts";
 import { hostOf } from "../limits/host_of.ts";
-import { createLogger, errorMessage } from "../log.ts";
+import { createLogger } from "../log.ts";
 import { LimitLog } from "../limits/limit_log.ts";
 import { type Rate, RateLimit } from "../limits/rate_limit.ts";
 
@@ -60,7 +61,6 @@ export interface LinkServerOptions {
 /** How long a refused connection may take to read its NACK before it is closed. */
 const REFUSAL_MS = 1_000;
 /** Pause after a failed accept (e.g. no file descriptors left) before the next one. */
-const ACCEPT_RETRY_MS = 200;
 
 /**
  * Serves `listener`: `connection(remote)` sets up each new connection (its handlers, and a
@@ -89,7 +89,7 @@ export function serveLinks(
   } = options;
   const misbehaviour = new RateLimit(misbehaviourPerAddress);
   const links = new Set<FramedLink>();
-  const perAddress = new Map<string, number>();
+  const perAddress = new AddressCounts();
   const limits = new LimitLog(log);
   let closing = false;
 
@@ -110,8 +110,7 @@ export function serveLinks(
       closeQuietly(conn); // it was told why before: no more words, no more work
       return "held back";
     }
-    const open = perAddress.get(address) ?? 0;
-    if (open >= maxPerAddress) {
+    if (perAddress.of(address) >= maxPerAddress) {
       const why = `too many connections from ${address} (at most ${maxPerAddress})`;
       limitReached("connections-per-address", remote, `refused: ${why}`);
       return refuse(conn, why);
@@ -130,33 +129,23 @@ export function serveLinks(
       },
     });
     links.add(link);
-    perAddress.set(address, open + 1);
+    const closed = perAddress.opened(address);
     link.closed.then(() => {
       links.delete(link);
       if (link.misbehaved) misbehaviour.take(address);
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
+      closed();
     });
     served.accepted?.(link);
   };
 
-  (async () => {
-    while (!closing) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await listener.accept();
-      } catch (e) {
-        if (closing || e instanceof Deno.errors.BadResource) return;
-        limits.warn("accept", `cannot accept a connection (${errorMessage(e)}): trying again`);
-        await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
-        continue;
-      }
-      // an address held back for misbehaving may reconnect as fast as it can: its refusals are
-      // paced, so that they cost little (good peers wait in the listen backlog a moment at most)
-      if (serve(conn) === "held back") await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-  })();
+  acceptForever(
+    listener,
+    // an address held back for misbehaving may reconnect as fast as it can: its refusals are
+    // paced, so that they cost little (good peers wait in the listen backlog a moment at most)
+    (conn) => serve(conn) === "held back" ? new Promise((r) => setTimeout(r, 1)) : undefined,
+    () => closing,
+    (text) => limits.warn("accept", text),
+  );
   return {
     links,
     close: async () => {
