@@ -24,7 +24,7 @@ Deno.test(
       "--workers",
       "2",
       "--charge",
-      "100000",
+      "86400",
       "--every",
       "2",
       "--prefix",

@@ -196,6 +196,7 @@ class Relay {
   /** Response bytes were written since the current request started. */
   #answered = false;
   #lastActivity = performance.now();
+  #lastAnswer = 0;
   #requestTimer: ReturnType<typeof setTimeout> | undefined;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -315,7 +316,7 @@ class Relay {
       while (!this.#closed) {
         const n = await this.#upstream!.read(buffer);
         if (n === null) break;
-        this.#lastActivity = performance.now();
+        this.#lastActivity = this.#lastAnswer = performance.now();
         this.#answered = true;
         await this.#toClient(buffer.subarray(0, n));
       }
@@ -344,14 +345,24 @@ class Relay {
 
   async #refuse(status: number, reason: string, kind: HttpLimit): Promise<void> {
     clearTimeout(this.#requestTimer);
-    // the answer behind may be under way (the handler refused it first, and counted it): then the
-    // connection can only be cut
+    // a body the handler reads has a limit of its own, at most this one: its refusal (counted
+    // there) may be on its way back while the client's bytes still come; one refusal, one count
+    if (kind === "body-size" && this.#upstream) await this.#answerSettled(2_000);
     if (!this.#answered) {
       this.#hooks.limit(kind, `${status}: ${reason}`);
       this.#upstream?.close();
       await withTimeout(writeAll(this.#client, answer(status, reason)), 1_000).catch(() => {});
     }
     this.close();
+  }
+
+  /** Waits until the answer behind has come and gone quiet (or `ms` passed without one). */
+  async #answerSettled(ms: number): Promise<void> {
+    const start = performance.now();
+    while (!this.#closed && performance.now() - start < ms) {
+      if (this.#answered && performance.now() - this.#lastAnswer > 100) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   #startTimer(kind: "header-timeout" | "body-timeout", ms: number, what: string): void {
