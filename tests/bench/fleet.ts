@@ -106,7 +106,7 @@ export async function runFleetStep(
   const sim = await net.run(
     "sim",
     [
-      ...["--cps", String(cps), "--charge", "100000", "--probe", String(probeRate)],
+      ...["--cps", String(cps), "--charge", "86400", "--probe", String(probeRate)],
       ...["--warmup", String(warmupS), "--measure", String(measureS), "--every", "10"],
       ...["--prefix", "F", "--json"],
       ...["--api", `http://127.0.0.1:${net.httpPort}`, "--central", `127.0.0.1:${net.cpPort}`],
