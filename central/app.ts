@@ -87,7 +87,8 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   const topics = topicNames(o.topicPrefix);
   const kafka = createKafka({ brokers: o.kafka, clientId: "ev-central", logSource: "kafka" });
   const producer = createProducer(kafka);
-  const publisher = new Publisher(producer, topics);
+  // a producer whose sequences went wrong is replaced (see Batcher)
+  const publisher = new Publisher(producer, topics, 0, { renew: () => createProducer(kafka) });
   const sent = metrics.counter("ev_kafka_sent_total", "records published, by type");
   const publish: Publisher["publish"] = (body, id) =>
     publisher.publish(body, id).then(() => sent.inc({ type: body.type }));
@@ -269,8 +270,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     await monitors.close();
     shell.close();
     await progress.close();
-    await publisher.flush().catch(() => {});
-    await producer.disconnect().catch(() => {});
+    await publisher.close();
     await feed.close();
     await http.shutdown().catch(() => {});
     await db.close();

@@ -94,7 +94,9 @@ export class SimDrivers {
       logSource: "kafka",
     });
     this.#producer = createProducer(this.#kafka);
-    this.#batcher = new Batcher(this.#producer, 1);
+    this.#batcher = new Batcher(this.#producer, 1, {
+      renew: () => createProducer(this.#kafka),
+    });
     this.#topics = topicNames(o.topicPrefix);
   }
 
@@ -189,9 +191,8 @@ export class SimDrivers {
   async stop(): Promise<void> {
     this.#stop.abort();
     await Promise.all(this.#loops);
-    await this.#batcher.flush();
     await this.#follower?.stop();
-    await this.#producer.disconnect().catch(() => {});
+    await this.#batcher.close();
   }
 }
 

@@ -102,7 +102,9 @@ export class FleetPart {
     this.#producer = createProducer(this.#kafka);
     // a linger of 0: the records of one wheel slot (its CPs tick together) go in one batch, and none
     // waits for more
-    this.#batcher = new Batcher(this.#producer, 0);
+    this.#batcher = new Batcher(this.#producer, 0, {
+      renew: () => createProducer(this.#kafka),
+    });
   }
 
   /** Connects to Kafka, then starts every CP (Engine first, then its Monitor), at the ramp's pace. */
@@ -258,9 +260,8 @@ export class FleetPart {
       await cp.monitor.stop();
       await cp.server.close();
     }));
-    await this.#batcher.flush();
     await this.#follower?.stop();
-    await this.#producer.disconnect().catch(() => {});
+    await this.#batcher.close();
     this.lag.close();
     this.#wheel.close();
   }

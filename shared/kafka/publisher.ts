@@ -6,7 +6,7 @@
  * @module
  */
 import type { Producer } from "kafkajs";
-import { Batcher } from "./batcher.ts";
+import { Batcher, type BatcherOptions } from "./batcher.ts";
 import { route, type Topics } from "../topics.ts";
 import type { EventBody } from "../events.ts";
 
@@ -15,8 +15,8 @@ export class Publisher {
   readonly #batcher: Batcher;
 
   /** `lingerMs`: how long a record may wait for others to go with it. */
-  constructor(producer: Producer, readonly topics: Topics, lingerMs = 0) {
-    this.#batcher = new Batcher(producer, lingerMs);
+  constructor(producer: Producer, readonly topics: Topics, lingerMs = 0, options?: BatcherOptions) {
+    this.#batcher = new Batcher(producer, lingerMs, options);
   }
 
   /** Publishes one event (envelope id `id`, else a new one); resolves when the broker has it. */
@@ -28,5 +28,10 @@ export class Publisher {
   /** Sends what is queued now. */
   flush(): Promise<void> {
     return this.#batcher.flush();
+  }
+
+  /** Sends what is queued, then disconnects its producer (the first one, or its renewal). */
+  close(): Promise<void> {
+    return this.#batcher.close();
   }
 }
