@@ -32,8 +32,14 @@ export const CHECK_EVERY_MS = 1_000;
 export const CHECK_TIMEOUT_MS = 800;
 /** How long the first registration waits for a starting Engine to answer OK. */
 const ENGINE_GRACE_MS = 3_000;
-/** Central silent this long (no ACK to a report, the Monitor on time) is taken as gone. */
-export const CENTRAL_TIMEOUT_MS = 3_000;
+/**
+ * Central silent this long (no ACK to a report, the Monitor on time) is taken as gone. A Central
+ * that was killed closes its connections, which is news at once; this is for one that hangs or
+ * whose network went. It is long because a late Central is not a gone one: at 3 s, an overloaded
+ * Central lost thousands of links a minute to Monitors that reconnected (and authenticated
+ * again), which made it later still.
+ */
+export const CENTRAL_TIMEOUT_MS = 8_000;
 /**
  * How long a request is kept waiting at all: past this, a Monitor that was late all along gives
  * up on that one answer (and judges nothing by it).
