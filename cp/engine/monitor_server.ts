@@ -94,9 +94,11 @@ export function serveMonitors(
       }
     };
     const silent = () => (options.lag?.onTimeMs(heard) ?? performance.now() - heard) >= SILENCE_MS;
+    const lag = options.lag;
     return {
       onRequest: handle,
       onBadInput: (reason) => log.warn(`bad input from ${remote}: ${reason}`),
+      ...(lag ? { quietSince: (since: number) => lag.onTimeMs(since) } : {}),
       accepted: (link) => {
         const stopWatching = (options.scheduler ?? timers).every(1_000, () => {
           if (!silent()) return;

@@ -128,6 +128,9 @@ export class Monitor {
   }
 
   /** Sleeps on the scheduler; a stop wakes every sleeper (no listener per sleep). */
+  /** On-time ms since `since`: a stalled write is judged only on the time this process was on time. */
+  readonly #onTimeSince = (since: number) => this.lag.onTimeMs(since);
+
   #sleep(ms: number): Promise<void> {
     if (this.#stop.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
@@ -195,6 +198,7 @@ export class Monitor {
       told = false;
       const link = new FramedLink(conn, {
         onBadInput: (reason) => log.warn(`bad input from the engine: ${reason}`),
+        quietSince: this.#onTimeSince,
       });
       if (!(await this.#identify(link))) {
         link.close();
@@ -315,6 +319,7 @@ export class Monitor {
       const link = new FramedLink(conn, {
         onRequest: (msg) => this.#relayOrder(msg),
         onBadInput: (reason) => log.warn(`bad input from Central: ${reason}`),
+        quietSince: this.#onTimeSince,
       });
       const registered = await this.#authenticate(link, central);
       if (registered) {

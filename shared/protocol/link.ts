@@ -62,9 +62,9 @@ export interface FramedLinkOptions {
   /** Close the link when nothing at all was received for this long. @default Infinity */
   idleTimeoutMs?: number;
   /**
-   * How long the link has been quiet since `since` (a `performance.now()` time). A program that
-   * knows its own lateness counts only the time it was on time: its own backlog is not the
-   * peer's silence. @default the time elapsed
+   * How long the link has been quiet since `since` (a `performance.now()` time), for the idle
+   * timeout and write stalls. A program that knows its own lateness counts only the time it was
+   * on time: its own backlog is not the peer's silence. @default the time elapsed
    */
   quietSince?: (since: number) => number;
   /** How long {@link FramedLink.request} waits for a reply. @default 2000 */
@@ -129,6 +129,8 @@ export class FramedLink {
   #requestTimeoutMs: number;
   #decoder = new FrameDecoder();
   #pending = new Map<number, Pending>();
+  /** Replies that came after their request had timed out. */
+  lateReplies = 0;
   #lastSeq = 0;
   #badInARow = 0;
   #lastReceived = performance.now();
@@ -335,11 +337,13 @@ export class FramedLink {
       .finally(() => this.#inFlight--);
   }
 
-  /** Ends a pending request with its reply or an error; a reply nobody waits for is reported. */
+  /** Ends a pending request with its reply or an error; a reply to nothing asked is reported. */
   #settle(seq: number, outcome: Reply | Error): void {
     const pending = this.#pending.get(seq);
     if (!pending) {
       if (outcome instanceof Error) return;
+      // the answer to a request of ours that timed out: lateness, not bad input
+      if (seq > 0 && seq <= this.#lastSeq) return void this.lateReplies++;
       const why = outcome.type === "NACK" ? `: ${quote(outcome.reason)}` : "";
       return this.#onBadInput(`${outcome.type} #${seq} answers no pending request${why}`);
     }
@@ -351,12 +355,17 @@ export class FramedLink {
 
   async #write(frame: Uint8Array): Promise<void> {
     if (this.#closeReason !== undefined) throw new LinkClosedError(this.#closeReason);
-    const stalled = setTimeout(() => {
+    // stalled: `writeTimeoutMs` of this program's on-time waiting (its own backlog is not the peer's)
+    const since = performance.now();
+    const check = () => {
+      const left = this.#writeTimeoutMs - this.#quietSince(since);
+      if (left > 0) return void (stalled = setTimeout(check, left));
       const reason = `write stalled for ${this.#writeTimeoutMs} ms: the peer is not reading`;
       this.#onLimit("write-stall", reason);
       this.#misbehaved = true;
       this.#shutdown(reason);
-    }, this.#writeTimeoutMs);
+    };
+    let stalled = setTimeout(check, this.#writeTimeoutMs);
     try {
       for (let done = 0; done < frame.length;) done += await this.#conn.write(frame.subarray(done));
     } catch (error) {
