@@ -305,10 +305,13 @@ export class LoopLag {
           Deno.unrefTimer(t);
         });
         if (this.#closed) break;
+        // the read is waiting before the byte is written, as a peer's answer is awaited: a read of
+        // bytes already there completes at once, without waiting its turn with the other sockets
+        const reading = server.read(buffer);
         const sent = this.#now();
         this.#echoSent = sent;
         await client.write(byte);
-        if (await server.read(buffer) === null) break;
+        if (await reading === null) break;
         this.#echoSent = undefined;
         this.observeEcho(sent, this.#now());
       }
