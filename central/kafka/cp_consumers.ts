@@ -124,6 +124,9 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
       fromBeginning: true,
       // every partition of a fetch side by side: the next fetch waits for the slowest batch
       partitionsConsumedConcurrently: 12,
+      // telemetry read again is harmless (figures are cumulative): no commit round trip between
+      // its fetches; requests keep theirs (a hand-over reads as little again as it can)
+      ...(topic === o.topics.telemetry ? { commitEveryMs: 1_000 } : {}),
       onConsumer: (c: Consumer) => {
         c.on(c.events.GROUP_JOIN, ({ payload }) => {
           const mine = payload.memberAssignment[topic] ?? [];

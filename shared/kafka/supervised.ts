@@ -29,6 +29,12 @@ export interface SupervisedOptions {
   /** Partitions consumed side by side. @default 1 */
   partitionsConsumedConcurrently?: number;
   /**
+   * With `eachBatch`: commit the offsets it resolved at most this often, instead of after every
+   * batch (kafkajs then awaits one commit per partition's batch before its next fetch). A crash
+   * or a hand-over then reads again up to this much, already handled. @default after every batch
+   */
+  commitEveryMs?: number;
+  /**
    * Where to start, by partition (next offset to read). With it, positions are kept here and a
    * successor resumes where this process was; without it, the group's committed offsets rule.
    */
@@ -74,14 +80,24 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
     const partitionsConsumedConcurrently = o.partitionsConsumedConcurrently ?? 1;
     const eachBatch = o.eachBatch;
     if (eachBatch) {
+      const every = o.commitEveryMs;
       await consumer.run({
         partitionsConsumedConcurrently,
-        eachBatch,
         eachBatchAutoResolve: false,
+        ...(every === undefined ? { eachBatch } : {
+          autoCommit: false,
+          autoCommitInterval: every,
+          eachBatch: async (payload: EachBatchPayload) => {
+            await eachBatch(payload);
+            await payload.commitOffsetsIfNecessary();
+          },
+        }),
       });
     } else {
       await consumer.run({
         partitionsConsumedConcurrently,
+        // positions kept here are where a restart starts: no commit round trip between fetches
+        ...(o.startAt ? { autoCommit: false } : {}),
         eachMessage: async (payload) => {
           await o.eachMessage?.(payload);
           if (o.startAt) {
