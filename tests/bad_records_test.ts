@@ -3,11 +3,9 @@
  * a redelivered request or end changes nothing twice, and the network keeps working.
  */
 import assert from "node:assert/strict";
-import { driverEvents, KAFKA, startNetwork } from "./support/network.ts";
+import { driverEvents, startNetwork, testProducer } from "./support/network.ts";
 import { waitFor } from "./support/programs.ts";
-import { createKafka, createProducer } from "../shared/kafka/client.ts";
 import { followTopic } from "../shared/kafka/follow.ts";
-import { topicNames } from "../shared/topics.ts";
 import { encodeEvent, envelope, parseEvent } from "../shared/events.ts";
 
 const flow = { sanitizeOps: false, sanitizeResources: false };
@@ -57,10 +55,7 @@ Deno.test("bad and duplicated records on every topic are skipped, state intact",
   await using net = await startNetwork();
   const cp = await net.addCp("CP1");
   await net.waitState("CP1", "available");
-  const topics = topicNames(net.env.EV_TOPIC_PREFIX);
-  const kafka = createKafka({ brokers: KAFKA, clientId: "ev-test" });
-  const producer = createProducer(kafka);
-  await producer.connect();
+  const { topics, kafka, producer } = await testProducer(net);
   const tickets: string[] = [];
   const follower = await followTopic({
     kafka,

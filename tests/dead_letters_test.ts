@@ -6,11 +6,16 @@
  * records are on `<prefix>dead-letter` with their reason and origin, and counted in /metrics.
  */
 import assert from "node:assert/strict";
-import { driverEvents, KAFKA, plugIn, startNetwork, waitForEvents } from "./support/network.ts";
+import {
+  driverEvents,
+  KAFKA,
+  plugIn,
+  startNetwork,
+  testProducer,
+  waitForEvents,
+} from "./support/network.ts";
 import { waitFor } from "./support/programs.ts";
 import { readTopic } from "./support/topic_reader.ts";
-import { createKafka, createProducer } from "../shared/kafka/client.ts";
-import { topicNames } from "../shared/topics.ts";
 import { encodeEvent, envelope } from "../shared/events.ts";
 
 const flow = { sanitizeOps: false, sanitizeResources: false };
@@ -22,10 +27,7 @@ Deno.test(
     await using net = await startNetwork();
     const cp = await net.addCp("CP1");
     await net.waitState("CP1", "available");
-    const topics = topicNames(net.env.EV_TOPIC_PREFIX);
-    const kafka = createKafka({ brokers: KAFKA, clientId: "ev-test" });
-    const producer = createProducer(kafka);
-    await producer.connect();
+    const { topics, producer } = await testProducer(net);
     try {
       // passes every check, but its id is longer than the database keeps: refused there
       const refused = envelope(

@@ -5,11 +5,9 @@
  * a link that closes while its AUTH is checked leaves its CP disconnected.
  */
 import assert from "node:assert/strict";
-import { KAFKA, startNetwork } from "./support/network.ts";
+import { startNetwork, testProducer } from "./support/network.ts";
 import { waitFor } from "./support/programs.ts";
-import { createKafka, createProducer } from "../shared/kafka/client.ts";
 import { followTopic } from "../shared/kafka/follow.ts";
-import { topicNames } from "../shared/topics.ts";
 import { encodeEvent, envelope, parseEvent } from "../shared/events.ts";
 import { encodeFrame } from "../shared/protocol/frame.ts";
 
@@ -22,10 +20,7 @@ Deno.test(
     await using net = await startNetwork();
     const cp = await net.addCp("CP1");
     await net.waitState("CP1", "available");
-    const topics = topicNames(net.env.EV_TOPIC_PREFIX);
-    const kafka = createKafka({ brokers: KAFKA, clientId: "ev-test" });
-    const producer = createProducer(kafka);
-    await producer.connect();
+    const { topics, kafka, producer } = await testProducer(net);
     const answers: Array<{ type: string; driverId: string }> = [];
     const follower = await followTopic({
       kafka,

@@ -8,7 +8,8 @@
  */
 import { freePort, type Program, start, type StartOptions, waitFor } from "./programs.ts";
 import { findPostgresServer, freshDatabase } from "./postgres.ts";
-import { probeBroker } from "../../shared/kafka/client.ts";
+import { createKafka, createProducer, probeBroker } from "../../shared/kafka/client.ts";
+import { topicNames } from "../../shared/topics.ts";
 
 /** The broker tests use. */
 export const KAFKA = Deno.env.get("EV_KAFKA") ?? "127.0.0.1:9092";
@@ -359,4 +360,16 @@ export async function waitForEvents(driver: Program, type: string, n = 1, timeou
 /** The JSON events a driver printed. */
 export function driverEvents(driver: Program): Array<Record<string, unknown> & { type: string }> {
   return driver.stdout.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+}
+
+/**
+ * A connected producer of the test's own, with the network's topic names: what a test writes
+ * records straight to the broker with (it disconnects the producer when done).
+ */
+export async function testProducer(net: TestNetwork) {
+  const topics = topicNames(net.env.EV_TOPIC_PREFIX);
+  const kafka = createKafka({ brokers: KAFKA, clientId: "ev-test" });
+  const producer = createProducer(kafka);
+  await producer.connect();
+  return { topics, kafka, producer };
 }
