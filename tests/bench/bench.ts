@@ -17,7 +17,14 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
+import {
+  ConfigError,
+  loadConfig,
+  parseNumber,
+  type ProgramSpec,
+  runMain,
+} from "../../shared/config.ts";
+import { RANGES } from "../../shared/settings.ts";
 import { startNetwork } from "../support/network.ts";
 import { start } from "../support/programs.ts";
 import { percentile } from "../../cp/sim/drivers.ts";
@@ -25,17 +32,46 @@ import { findPostgresServer } from "../support/postgres.ts";
 import { measureTakeover } from "./takeover.ts";
 import { type FleetStep, runLadder } from "./fleet.ts";
 
-const { values: flags } = parseArgs({
-  args: Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args,
-  options: {
-    short: { type: "boolean", default: Deno.env.get("EV_BENCH_SHORT") === "1" },
-    fleet: { type: "boolean", default: false },
-    steps: { type: "string" },
-    db: { type: "string" },
-    measure: { type: "string" },
-    profile: { type: "string" },
+const SPEC = {
+  usage: "deno task bench [--short] [--fleet] [--steps 1000,2000] [--db embedded|postgres]",
+  summary: "Measures BRIEF §8's quality bars with the real programs, broker and database, and " +
+    "writes the figures to bench/results/<date>-<commit>.json. Needs a Kafka broker " +
+    "(EV_KAFKA, default 127.0.0.1:9092); uses a PostgreSQL server when one answers.",
+  settings: {
+    short: {
+      boolean: true,
+      env: "EV_BENCH_SHORT",
+      help: "only a short fleet step (200 CPs, 10 s, embedded database): for CI",
+    },
+    fleet: { boolean: true, help: "only the fleet ladder (not the single-CP bars)" },
+    steps: { help: "the ladder's fleet sizes (default 1000,2000,5000,10000)", placeholder: "N,N" },
+    db: { help: "embedded or postgres (default: both when a server answers)", placeholder: "DB" },
+    measure: { help: "seconds measured per step (default 30; 10 with --short)", placeholder: "S" },
+    profile: {
+      help: "write CPU profiles of Central and the simulator under DIR",
+      placeholder: "DIR",
+    },
   },
-});
+} satisfies ProgramSpec<string>;
+
+/** The bench's options, checked: a bad one is a one-line error, not a stack trace. */
+function options() {
+  const cfg = loadConfig(SPEC);
+  const short = cfg.flags.short;
+  const given = cfg.values.db;
+  if (given !== undefined && given !== "embedded" && given !== "postgres") {
+    throw new ConfigError(`'db' must be embedded or postgres, got '${given}'`);
+  }
+  const db: FleetStep["db"] | undefined = given;
+  const steps = cfg.values.steps?.split(",").map((v) =>
+    parseNumber(v, "steps", { min: 1, max: 100_000, integer: true, unit: "CPs" })
+  );
+  const measure = cfg.values.measure === undefined
+    ? (short ? 10 : 30)
+    : parseNumber(cfg.values.measure, "measure", RANGES.durationSeconds);
+  return { short, fleet: cfg.flags.fleet, db, steps, measure, profile: cfg.values.profile };
+}
+
 const ROUNDS = Number(Deno.env.get("EV_BENCH_ROUNDS") ?? 20);
 const say = (text: string) => console.error(`bench: ${text}`);
 
@@ -137,55 +173,57 @@ async function measureBars(figures: Record<string, number>): Promise<void> {
   } else say("no PostgreSQL server: the take-over of a killed instance is not measured");
 }
 
-const figures: Record<string, number> = {};
-const server = await findPostgresServer();
-const dbs: FleetStep["db"][] = flags.db
-  ? [flags.db as FleetStep["db"]]
-  : server && !flags.short
-  ? ["embedded", "postgres"]
-  : ["embedded"];
-const steps = flags.steps?.split(",").map(Number) ??
-  (flags.short ? [200] : [1_000, 2_000, 5_000, 10_000]);
-const measureS = Number(flags.measure ?? (flags.short ? 10 : 30));
-if (!flags.short && !flags.fleet) await measureBars(figures);
-const fleet = await runLadder({ steps, dbs, measureS, profileDir: flags.profile }, say);
+runMain(async () => {
+  const flags = options();
+  const figures: Record<string, number> = {};
+  const server = await findPostgresServer();
+  const dbs: FleetStep["db"][] = flags.db
+    ? [flags.db]
+    : server && !flags.short
+    ? ["embedded", "postgres"]
+    : ["embedded"];
+  const steps = flags.steps ?? (flags.short ? [200] : [1_000, 2_000, 5_000, 10_000]);
+  const measureS = flags.measure;
+  if (!flags.short && !flags.fleet) await measureBars(figures);
+  const fleet = await runLadder({ steps, dbs, measureS, profileDir: flags.profile }, say);
 
-const commit = new TextDecoder().decode(
-  (await new Deno.Command("git", { args: ["rev-parse", "--short", "HEAD"], stdout: "piped" })
-    .output()).stdout,
-).trim();
-const machine = {
-  os: Deno.build.os,
-  arch: Deno.build.arch,
-  cpus: navigator.hardwareConcurrency,
-  memoryGiB: Math.round(Deno.systemMemoryInfo().total / 2 ** 30),
-  deno: Deno.version.deno,
-};
-const date = new Date().toISOString();
-const mode = flags.short ? "short" : flags.fleet ? "fleet" : "full";
-const out = new URL(
-  `../../bench/results/${date.slice(0, 19).replaceAll(":", "")}-${commit}${
-    mode === "full" ? "" : `-${mode}`
-  }.json`,
-  import.meta.url,
-);
-await Deno.mkdir(new URL(".", out), { recursive: true });
-await Deno.writeTextFile(
-  out,
-  JSON.stringify({ date, commit, machine, mode, rounds: ROUNDS, figures, fleet }, null, 2) + "\n",
-);
-const ladder = fleet.results.map((r) =>
-  `${r.cps}/${r.db}: e2e p99 ${r.e2eP99Ms} ms, auth p99 ${r.authorizationP99Ms} ms, ` +
-  `uninjected ${r.uninjectedFaults}${r.holds ? " ✓" : " ✗"}`
-).join("; ");
-const largest = Object.entries(fleet.largestHolding).map(([db, n]) => `${db} ${n ?? "none"}`)
-  .join(", ");
-const single = mode === "full"
-  ? `KO→faulted p99 ${figures.koKeyToFaultedP99Ms} ms | killed→faulted p99 ${figures.engineKilledToFaultedP99Ms} ms | ` +
-    `restart→available p50 ${figures.engineRestartToAvailableP50Ms} ms | request→answer idle p50 ${figures.requestToAnswerIdleP50Ms} ms p99 ${figures.requestToAnswerIdleP99Ms} ms | ` +
-    `instance killed → served max ${figures.takeoverServedMaxMs ?? "-"} ms | `
-  : "";
-console.log(
-  `bench ${commit} (${mode}): ${single}fleet ${ladder} | largest N holding every bar: ${largest} ` +
-    `(${out.pathname.split("/").pop()})`,
-);
+  const commit = new TextDecoder().decode(
+    (await new Deno.Command("git", { args: ["rev-parse", "--short", "HEAD"], stdout: "piped" })
+      .output()).stdout,
+  ).trim();
+  const machine = {
+    os: Deno.build.os,
+    arch: Deno.build.arch,
+    cpus: navigator.hardwareConcurrency,
+    memoryGiB: Math.round(Deno.systemMemoryInfo().total / 2 ** 30),
+    deno: Deno.version.deno,
+  };
+  const date = new Date().toISOString();
+  const mode = flags.short ? "short" : flags.fleet ? "fleet" : "full";
+  const out = new URL(
+    `../../bench/results/${date.slice(0, 19).replaceAll(":", "")}-${commit}${
+      mode === "full" ? "" : `-${mode}`
+    }.json`,
+    import.meta.url,
+  );
+  await Deno.mkdir(new URL(".", out), { recursive: true });
+  await Deno.writeTextFile(
+    out,
+    JSON.stringify({ date, commit, machine, mode, rounds: ROUNDS, figures, fleet }, null, 2) + "\n",
+  );
+  const ladder = fleet.results.map((r) =>
+    `${r.cps}/${r.db}: e2e p99 ${r.e2eP99Ms} ms, auth p99 ${r.authorizationP99Ms} ms, ` +
+    `uninjected ${r.uninjectedFaults}${r.holds ? " ✓" : " ✗"}`
+  ).join("; ");
+  const largest = Object.entries(fleet.largestHolding).map(([db, n]) => `${db} ${n ?? "none"}`)
+    .join(", ");
+  const single = mode === "full"
+    ? `KO→faulted p99 ${figures.koKeyToFaultedP99Ms} ms | killed→faulted p99 ${figures.engineKilledToFaultedP99Ms} ms | ` +
+      `restart→available p50 ${figures.engineRestartToAvailableP50Ms} ms | request→answer idle p50 ${figures.requestToAnswerIdleP50Ms} ms p99 ${figures.requestToAnswerIdleP99Ms} ms | ` +
+      `instance killed → served max ${figures.takeoverServedMaxMs ?? "-"} ms | `
+    : "";
+  console.log(
+    `bench ${commit} (${mode}): ${single}fleet ${ladder} | largest N holding every bar: ${largest} ` +
+      `(${out.pathname.split("/").pop()})`,
+  );
+});
