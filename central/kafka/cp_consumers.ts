@@ -21,6 +21,9 @@ import type { DeadLetters } from "./dead_letters.ts";
 import type { TelemetryClock } from "./telemetry_clock.ts";
 import type { Metrics } from "../../shared/metrics.ts";
 
+/** Records in progress per consumer at most: a backlog is read as fast as it is handled. */
+const MAX_PENDING = 5_000;
+
 /** What the consumers need. */
 export interface CpConsumersOptions {
   kafka: Kafka;
@@ -124,9 +127,11 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
       fromBeginning: true,
       // every partition of a fetch side by side: the next fetch waits for the slowest batch
       partitionsConsumedConcurrently: 12,
-      // telemetry read again is harmless (figures are cumulative): no commit round trip between
-      // its fetches; requests keep theirs (a hand-over reads as little again as it can)
-      ...(topic === o.topics.telemetry ? { commitEveryMs: 1_000 } : {}),
+      // the next fetch does not wait for a batch's work (a claim, a stored end): offsets are
+      // committed as far as records are done, requests often (a hand-over reads little again),
+      // telemetry every second (figures are cumulative: reading some again is harmless)
+      commitEveryMs: topic === o.topics.requests ? 200 : 1_000,
+      pipeline: { maxPending: MAX_PENDING },
       onConsumer: (c: Consumer) => {
         c.on(c.events.GROUP_JOIN, ({ payload }) => {
           const mine = payload.memberAssignment[topic] ?? [];
@@ -140,32 +145,23 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
         });
         if (topic === o.topics.telemetry) o.telemetryClock.follow(c);
       },
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+      eachBatch: async ({ batch, isRunning, isStale }, track) => {
         await o.ownership.ready(batch.partition);
-        const pending: Promise<void>[] = [];
-        let last: string | undefined;
         for (const message of batch.messages) {
           if (!isRunning() || isStale()) break;
           received.inc({ topic: batch.topic });
           const origin = { topic: batch.topic, partition: batch.partition, offset: message.offset };
           const input = read(message);
-          if (typeof input === "string") {
-            pending.push(o.deadLetters.setAside(origin, message.value, input));
-          } else {
-            pending.push(
-              o.dispatch(input).catch((e) => {
+          track(
+            message.offset,
+            typeof input === "string"
+              ? o.deadLetters.setAside(origin, message.value, input)
+              : o.dispatch(input).catch((e) => {
                 if (!(e instanceof DeterministicError)) throw e;
                 return o.deadLetters.setAside(origin, message.value, e.message);
               }),
-            );
-          }
-          last = message.offset;
+          );
         }
-        // the offset moves once every record up to it is done (its effects in the database);
-        // a partition given up meanwhile is not ours to move (its new owner reads it again)
-        await Promise.all(pending);
-        if (last !== undefined && assigned.get(topic)?.has(batch.partition)) resolveOffset(last);
-        await heartbeat();
       },
     });
 

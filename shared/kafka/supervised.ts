@@ -15,6 +15,7 @@ import type {
 } from "kafkajs";
 import { Backoff, sleep } from "../backoff.ts";
 import { createLogger, errorMessage } from "../log.ts";
+import { OffsetPipeline } from "./offset_pipeline.ts";
 
 const log = createLogger("kafka");
 
@@ -43,12 +44,25 @@ export interface SupervisedOptions {
   eachMessage?: (payload: EachMessagePayload) => Promise<void>;
   /**
    * Or called for every batch (of one partition). Offsets are not resolved for it: it calls
-   * `resolveOffset` for what it has done (what it has not is fetched again).
+   * `resolveOffset` for what it has done (what it has not is fetched again) — or, with
+   * `pipeline`, `track` for each record it started.
    */
-  eachBatch?: (payload: EachBatchPayload) => Promise<void>;
+  eachBatch?: (payload: EachBatchPayload, track: Track) => Promise<void>;
+  /**
+   * With `eachBatch` and `commitEveryMs`: the next fetch does not wait for the records' work
+   * (`offset_pipeline.ts`); offsets are committed as far as records are done. At most
+   * `maxPending` records are in progress (the next batch waits for room).
+   */
+  pipeline?: { maxPending: number };
   /** Told of every consumer made (to listen to its events). */
   onConsumer?: (consumer: Consumer) => void;
 }
+
+/** Tells a pipelined consumer a record's work started; `work` settles when it is done. */
+export type Track = (offset: string, work: Promise<unknown>) => void;
+
+/** How long a stopping consumer waits for the records in progress before it commits. */
+const DRAIN_MS = 5_000;
 
 /** A supervised consumer. */
 export interface Supervised {
@@ -60,6 +74,8 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
   // next offset of each partition, as far as this process has read: a successor resumes there
   const positions = new Map<number, string>(o.startAt ?? []);
   let current: Consumer | undefined;
+  /** The pipelined run of the current consumer: drained and committed before it disconnects. */
+  let pipelined: Pipelined | undefined;
   let stopped = false;
   const backoff = new Backoff({ minMs: 1_000, maxMs: 10_000 });
 
@@ -79,16 +95,28 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
     await consumer.subscribe({ topics, fromBeginning: o.fromBeginning ?? false });
     const partitionsConsumedConcurrently = o.partitionsConsumedConcurrently ?? 1;
     const eachBatch = o.eachBatch;
-    if (eachBatch) {
+    if (eachBatch && o.pipeline && o.commitEveryMs !== undefined) {
+      const onFailed = (e: unknown) => {
+        if (stopped || current !== consumer) return;
+        log.warn(`a record of ${o.topic} not handled (${errorMessage(e)}): reading it again`);
+        restart();
+      };
+      pipelined = await runPipelined(consumer, eachBatch, onFailed, {
+        partitionsConsumedConcurrently,
+        maxPending: o.pipeline.maxPending,
+        commitEveryMs: o.commitEveryMs,
+      });
+    } else if (eachBatch) {
       const every = o.commitEveryMs;
+      const noTrack: Track = () => {};
       await consumer.run({
         partitionsConsumedConcurrently,
         eachBatchAutoResolve: false,
-        ...(every === undefined ? { eachBatch } : {
+        ...(every === undefined ? { eachBatch: (payload) => eachBatch(payload, noTrack) } : {
           autoCommit: false,
           autoCommitInterval: every,
           eachBatch: async (payload: EachBatchPayload) => {
-            await eachBatch(payload);
+            await eachBatch(payload, noTrack);
             await payload.commitOffsetsIfNecessary();
           },
         }),
@@ -111,11 +139,22 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
     }
   };
 
+  let restarting = false;
   const restart = async () => {
+    if (restarting) return;
+    restarting = true;
+    try {
+      await restartNow();
+    } finally {
+      restarting = false;
+    }
+  };
+  const restartNow = async () => {
     while (!stopped) {
       await sleep(backoff.next());
       if (stopped) return;
       try {
+        await pipelined?.close();
         await current?.disconnect().catch(() => {});
         await start();
         backoff.reset();
@@ -130,7 +169,64 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
   return {
     stop: async () => {
       stopped = true;
+      await pipelined?.close();
       await current?.disconnect().catch(() => {});
+    },
+  };
+}
+
+/** A pipelined consumer's run: `close` waits a while for the work in progress, then commits. */
+interface Pipelined {
+  close(): Promise<void>;
+}
+
+/** Runs `eachBatch` without the next fetch waiting for its records' work (offset_pipeline.ts). */
+async function runPipelined(
+  consumer: Consumer,
+  eachBatch: NonNullable<SupervisedOptions["eachBatch"]>,
+  onFailed: (e: unknown) => void,
+  o: { partitionsConsumedConcurrently: number; maxPending: number; commitEveryMs: number },
+): Promise<Pipelined> {
+  const pipe = new OffsetPipeline(onFailed);
+  // partitions handed out again: what is in progress is no longer ours to commit
+  consumer.on(consumer.events.REBALANCING, () => pipe.reset());
+  consumer.on(consumer.events.GROUP_JOIN, () => pipe.reset());
+  let committing = Promise.resolve();
+  const commit = () =>
+    committing = committing.then(async () => {
+      const points = pipe.takeCommits();
+      if (points.length === 0) return;
+      await consumer.commitOffsets(points).catch((e) =>
+        log.debug(`offsets not committed (read again after a hand-over): ${errorMessage(e)}`)
+      );
+    });
+  const timer = setInterval(commit, o.commitEveryMs);
+  let closing = false;
+  await consumer.run({
+    partitionsConsumedConcurrently: o.partitionsConsumedConcurrently,
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async (payload) => {
+      // going: what comes now is read again by the next consumer (not started here twice)
+      if (closing) return await sleep(100);
+      const { topic, partition } = payload.batch;
+      let last: string | undefined;
+      await eachBatch(payload, (offset, work) => {
+        pipe.track(topic, partition, offset, work);
+        last = offset;
+      });
+      // read (the next fetch goes on from here); committed once done
+      if (last !== undefined) payload.resolveOffset(last);
+      await pipe.room(o.maxPending);
+      await payload.heartbeat();
+    },
+  });
+  return {
+    close: async () => {
+      closing = true;
+      clearInterval(timer);
+      await Promise.race([pipe.drained(), sleep(DRAIN_MS)]);
+      await commit();
     },
   };
 }
