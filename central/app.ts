@@ -15,6 +15,7 @@ import { Shell } from "./shell/shell.ts";
 import { Views } from "./shell/views.ts";
 import { Ownership } from "./shell/ownership.ts";
 import { ProgressSaver } from "./shell/progress_saver.ts";
+import { DbLanes } from "./db/lanes.ts";
 import { startClock } from "./shell/clock.ts";
 import { startMonitorLinks } from "./socket/monitor_links.ts";
 import { LinksChannel } from "./kafka/links_channel.ts";
@@ -93,7 +94,10 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   const publish: Publisher["publish"] = (body, id) =>
     publisher.publish(body, id).then(() => sent.inc({ type: body.type }));
   const views = new Views(state, { publish });
-  const progress = new ProgressSaver(sessions);
+  // the embedded database serves one statement at a time: two at once keep it busy, and a claim
+  // waits for those two at most; a server has a few connections
+  const lanes = new DbLanes(o.databaseUrl ? 8 : 2);
+  const progress = new ProgressSaver(sessions, lanes);
   const outcomes = metrics.counter("ev_supplies_total", "supply requests and supplies, by outcome");
   let kafkaReady = false;
 
@@ -111,6 +115,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   const shell: Shell = new Shell(state, {
     sessions,
     cps,
+    db: lanes,
     publish,
     orderMonitor: (cpId, holder, linkId, order) => links.orderMonitor(cpId, holder, linkId, order),
     saveProgress: (id, f) => progress.save(id, f),
@@ -186,6 +191,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     deadLetters,
     telemetryClock,
     sessions,
+    db: lanes,
     metrics,
     dispatch: (i) => shell.dispatch(i),
     remoteMessages: (m) => views.remoteMessages(m),

@@ -14,6 +14,7 @@ import type { SessionRepo } from "../db/session_repo.ts";
 import { helloReplies } from "../core/drivers.ts";
 import { isDeterministic, retrying } from "../shell/failures.ts";
 import type { DeadLetters } from "./dead_letters.ts";
+import type { DbLanes } from "../db/lanes.ts";
 
 /** Starts answering drivers. */
 export async function startDriverRequests(o: {
@@ -23,6 +24,7 @@ export async function startDriverRequests(o: {
   sessions: Pick<SessionRepo, "live" | "unackedTickets" | "ticketAcked">;
   publisher: Publisher;
   deadLetters: DeadLetters;
+  db: Pick<DbLanes, "run">;
 }): Promise<Supervised> {
   return await superviseConsumer({
     kafka: o.kafka,
@@ -42,13 +44,20 @@ export async function startDriverRequests(o: {
       if (typeof e === "string") return await o.deadLetters.setAside(origin, message.value, e);
       try {
         if (e.type === "ticket.ack") {
-          await retrying(() => o.sessions.ticketAcked(e.sessionId, e.driverId), {
+          const ack = () => o.sessions.ticketAcked(e.sessionId, e.driverId);
+          await retrying(() => o.db.run("normal", ack), {
             what: `recording ${e.driverId}'s receipt of ${e.sessionId}`,
           });
           return;
         }
         const [live, unconfirmed] = await retrying(
-          () => Promise.all([o.sessions.live(e.driverId), o.sessions.unackedTickets(e.driverId)]),
+          // a driver waits for these
+          () =>
+            o.db.run(
+              "urgent",
+              () =>
+                Promise.all([o.sessions.live(e.driverId), o.sessions.unackedTickets(e.driverId)]),
+            ),
           { what: `looking up ${e.driverId}'s supplies` },
         );
         await Promise.all(

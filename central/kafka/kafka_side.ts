@@ -23,6 +23,7 @@ import type { DeadLetters } from "./dead_letters.ts";
 import type { TelemetryClock } from "./telemetry_clock.ts";
 import type { Publisher } from "../../shared/kafka/publisher.ts";
 import type { SessionRepo } from "../db/session_repo.ts";
+import type { DbLanes } from "../db/lanes.ts";
 import type { AppMessage } from "../../shared/events.ts";
 import type { Metrics } from "../../shared/metrics.ts";
 
@@ -42,6 +43,7 @@ export interface KafkaSideOptions {
   deadLetters: DeadLetters;
   telemetryClock: TelemetryClock;
   sessions: SessionRepo;
+  db: Pick<DbLanes, "run">;
   metrics: Metrics;
   dispatch(input: Input): Promise<void>;
   remoteMessages(messages: AppMessage[]): void;
@@ -112,6 +114,7 @@ export function startKafkaSide(o: KafkaSideOptions): KafkaSide {
         sessions: o.sessions,
         publisher: o.publisher,
         deadLetters: o.deadLetters,
+        db: o.db,
       }));
     if (drivers) consumers.push(drivers);
     if (!stop.signal.aborted) o.ready();

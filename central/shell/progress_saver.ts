@@ -4,11 +4,13 @@
  *
  * The rows go in chunks, one after the other: the embedded database serves one statement at a
  * time, and a claim (a driver waiting for an answer) waits for one chunk at most, not for all of
- * them (2,000 rows in one statement took 200 ms there, and claims queued behind it).
+ * them (2,000 rows in one statement took 200 ms there, and claims queued behind it). They go in
+ * the database's lowest lane (`lanes.ts`).
  *
  * @module
  */
 import type { SessionRepo } from "../db/session_repo.ts";
+import type { DbLanes } from "../db/lanes.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 
 const log = createLogger("central");
@@ -21,6 +23,7 @@ export class ProgressSaver {
 
   constructor(
     private readonly sessions: Pick<SessionRepo, "progress">,
+    private readonly db: Pick<DbLanes, "run"> = { run: (_lane, statement) => statement() },
     readonly everyMs = 2_000,
     readonly chunkRows = 100,
   ) {}
@@ -42,7 +45,8 @@ export class ProgressSaver {
     this.#saving = this.#saving.then(async () => {
       for (let i = 0; i < rows.length; i += this.chunkRows) {
         const chunk = rows.slice(i, i + this.chunkRows);
-        await this.sessions.progress(chunk).catch((e) =>
+        // the lowest lane: every other statement goes first
+        await this.db.run("background", () => this.sessions.progress(chunk)).catch((e) =>
           log.warn(`figures of ${chunk.length} supplies not saved: ${errorMessage(e)}`)
         );
       }

@@ -17,6 +17,7 @@ Deno.test("progress is saved in chunks, one after the other, with the latest fig
         running--;
       },
     },
+    undefined,
     60_000,
     2,
   );
@@ -38,6 +39,7 @@ Deno.test("a chunk the database refuses does not stop the others", async () => {
         return Promise.resolve();
       },
     },
+    undefined,
     60_000,
     1,
   );
