@@ -61,6 +61,26 @@ export function request(ctx: Ctx, e: In<"request">): void {
     return;
   }
   if (!markAnswered(ctx.state, e.requestId)) return;
+  // the driver asks again where its own supply goes on (started again after dying, its hello's
+  // answer not there yet): it is told that supply, and follows it to its ticket
+  const own = cp?.supply;
+  if (
+    cp && own?.driverId === e.driverId && (own.phase === "reserved" || own.phase === "charging")
+  ) {
+    emit(ctx, {
+      type: "notify",
+      event: {
+        type: "authorized",
+        requestId: e.requestId,
+        cpId: cp.id,
+        sessionId: own.sessionId,
+        driverId: own.driverId,
+        pricePerKwh: own.pricePerKwh,
+        resumed: true,
+      },
+    });
+    return;
+  }
   const reason = denialReason(cp, driverBusy(ctx.state, e.driverId));
   if (reason || !cp) return deny(ctx, e, reason ?? "unknown CP");
   const supply: LiveSupply = {

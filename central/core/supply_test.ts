@@ -64,6 +64,28 @@ Deno.test("a driver with a supply in progress is denied at a second, available C
   assert.equal(w.stateOf("CP2"), "available");
 });
 
+Deno.test("a driver asking again where its supply goes on is told that supply", () => {
+  const w = new World();
+  w.cp("CP1");
+  const sessionId = w.charge("D1", "CP1");
+  const effects = w.feed({
+    type: "request",
+    requestId: "after-restart",
+    driverId: "D1",
+    cpId: "CP1",
+    source: "driver",
+    receivedAt: w.now,
+  });
+  assert.deepEqual(notices(effects, "denied"), []);
+  const [told] = notices(effects, "authorized");
+  assert.equal(told.requestId, "after-restart");
+  assert.equal(told.sessionId, sessionId);
+  assert.equal(told.resumed, true);
+  assert.deepEqual(only(effects, "claim"), [], "no second supply");
+  assert.deepEqual(only(effects, "command"), [], "the Engine is not told again");
+  assert.equal(w.stateOf("CP1"), "charging");
+});
+
 Deno.test("a driver busy at a CP another instance owns is denied too", () => {
   const w = new World({}, { owned: [0] });
   const mine = idIn(0);
