@@ -89,7 +89,11 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   const kafka = createKafka({ brokers: o.kafka, clientId: "ev-central", logSource: "kafka" });
   const producer = createProducer(kafka);
   // a producer whose sequences went wrong is replaced (see Batcher)
-  const publisher = new Publisher(producer, topics, 0, { renew: () => createProducer(kafka) });
+  const publisher = new Publisher(producer, topics, 0, {
+    renew: () => createProducer(kafka),
+    // the answers drivers wait for do not queue behind the network's relays
+    urgent: { producer: createProducer(kafka), types: ["authorized", "denied"] },
+  });
   const sent = metrics.counter("ev_kafka_sent_total", "records published, by type");
   const publish: Publisher["publish"] = (body, id) =>
     publisher.publish(body, id).then(() => sent.inc({ type: body.type }));
@@ -181,7 +185,6 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
   const kafkaSide = startKafkaSide({
     brokers: o.kafka,
     kafka,
-    producer,
     publisher,
     topics,
     topicPrefix: o.topicPrefix,

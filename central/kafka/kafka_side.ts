@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Kafka, Producer } from "kafkajs";
+import type { Kafka } from "kafkajs";
 import { ensureTopics } from "../../shared/kafka/client.ts";
 import type { Supervised } from "../../shared/kafka/supervised.ts";
 import type { Follower } from "../../shared/kafka/follow.ts";
@@ -33,7 +33,6 @@ const log = createLogger("central");
 export interface KafkaSideOptions {
   brokers: string;
   kafka: Kafka;
-  producer: Producer;
   publisher: Publisher;
   topics: Topics;
   topicPrefix: string;
@@ -81,7 +80,7 @@ export function startKafkaSide(o: KafkaSideOptions): KafkaSide {
   const run = async () => {
     await until(`waiting for Kafka at ${o.brokers}`, async () => {
       await ensureTopics(o.kafka, topicSpecs(o.topics), { timeoutMs: 10_000 });
-      await o.producer.connect();
+      await o.publisher.connect();
     });
     await until("following the link facts", () => o.links.start());
     network = await until("following the network", () =>
