@@ -61,6 +61,9 @@ export interface SupervisedOptions {
 /** Tells a pipelined consumer a record's work started; `work` settles when it is done. */
 export type Track = (offset: string, work: Promise<unknown>) => void;
 
+/** How often a pipelined consumer waiting for room heartbeats. */
+const HEARTBEAT_WHILE_FULL_MS = 1_000;
+
 /** How long a stopping consumer waits for the records in progress before it commits. */
 const DRAIN_MS = 5_000;
 
@@ -217,7 +220,16 @@ async function runPipelined(
       });
       // read (the next fetch goes on from here); committed once done
       if (last !== undefined) payload.resolveOffset(last);
-      await pipe.room(o.maxPending);
+      // a full pipeline waits for room, still heartbeating: kafkajs heartbeats only from here,
+      // and a member silent for its session timeout is put out of the group (a rebalance, and
+      // everything not committed read again: at 5,000 CPs that turned a backlog into a storm)
+      const room = pipe.room(o.maxPending);
+      let roomy = false;
+      room.then(() => roomy = true);
+      while (!roomy) {
+        await Promise.race([room, sleep(HEARTBEAT_WHILE_FULL_MS)]);
+        await payload.heartbeat();
+      }
       await payload.heartbeat();
     },
   });
