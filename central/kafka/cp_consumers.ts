@@ -108,8 +108,6 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
       }),
   );
 
-  /** What each consumer was assigned last. */
-  const assigned = new Map<string, Set<number>>();
   const start = (topic: string, read: (m: KafkaMessage) => Input | string) =>
     superviseConsumer({
       kafka: o.kafka,
@@ -135,11 +133,9 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
       onConsumer: (c: Consumer) => {
         c.on(c.events.GROUP_JOIN, ({ payload }) => {
           const mine = payload.memberAssignment[topic] ?? [];
-          assigned.set(topic, new Set(mine));
           o.ownership.assigned(topic, mine);
           if (topic === o.topics.telemetry) o.telemetryClock.keepOnly(mine);
         });
-        c.on(c.events.REBALANCING, () => assigned.set(topic, new Set()));
         c.on(c.events.END_BATCH_PROCESS, ({ payload }) => {
           lag.set(`${payload.topic}#${payload.partition}`, Number(payload.offsetLag));
         });
