@@ -164,8 +164,8 @@ export class Driver {
     if (mine) this.#lastAnswer = Date.now();
     switch (e.type) {
       case "authorized":
-        // told its supply twice (its hello's answer and its request's): shown once
-        if (!mine && current?.sessionId === e.sessionId) return;
+        // told its supply twice (its hello's answer and its request's, in either order): once
+        if (current?.sessionId === e.sessionId) return;
         if (e.resumed) this.#resumed.set(e.cpId, e.sessionId);
         if (mine) current!.sessionId = e.sessionId;
         else if (!e.resumed) return;
