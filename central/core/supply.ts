@@ -67,19 +67,7 @@ export function request(ctx: Ctx, e: In<"request">): void {
   if (
     cp && own?.driverId === e.driverId && (own.phase === "reserved" || own.phase === "charging")
   ) {
-    emit(ctx, {
-      type: "notify",
-      event: {
-        type: "authorized",
-        requestId: e.requestId,
-        cpId: cp.id,
-        sessionId: own.sessionId,
-        driverId: own.driverId,
-        pricePerKwh: own.pricePerKwh,
-        resumed: true,
-      },
-    });
-    return;
+    return notifyAuthorized(ctx, cp.id, own, e.requestId, true);
   }
   const reason = denialReason(cp, driverBusy(ctx.state, e.driverId));
   if (reason || !cp) return deny(ctx, e, reason ?? "unknown CP");
@@ -130,20 +118,37 @@ function deny(
   say(ctx, `request of ${e.driverId} at ${e.cpId} denied: ${reason}`, "warn");
 }
 
-function tellAuthorized(ctx: Ctx, cpId: string, s: LiveSupply, resumed = false): void {
-  const fields = {
-    cpId,
-    sessionId: s.sessionId,
-    driverId: s.driverId,
-    pricePerKwh: s.pricePerKwh,
-  };
-  emit(ctx, { type: "command", event: { type: "supply.authorize", ...fields } });
+function tellAuthorized(ctx: Ctx, cpId: string, s: LiveSupply): void {
+  emit(ctx, {
+    type: "command",
+    event: {
+      type: "supply.authorize",
+      cpId,
+      sessionId: s.sessionId,
+      driverId: s.driverId,
+      pricePerKwh: s.pricePerKwh,
+    },
+  });
+  notifyAuthorized(ctx, cpId, s, s.requestId);
+}
+
+/** Tells a driver its supply is authorized, answering `requestId` (`resumed`: one going on). */
+function notifyAuthorized(
+  ctx: Ctx,
+  cpId: string,
+  s: LiveSupply,
+  requestId: string,
+  resumed = false,
+): void {
   emit(ctx, {
     type: "notify",
     event: {
       type: "authorized",
-      requestId: s.requestId,
-      ...fields,
+      requestId,
+      cpId,
+      sessionId: s.sessionId,
+      driverId: s.driverId,
+      pricePerKwh: s.pricePerKwh,
       ...(resumed ? { resumed } : {}),
     },
   });
