@@ -155,12 +155,22 @@ async function enroll(http: number, token: string, cp: (typeof CPS)[number]): Pr
   }
 }
 
+/** CPs the progress line names one by one; beyond, it counts them by state. */
+const MAX_LISTED = 8;
+
 async function summary(http: number): Promise<string> {
   try {
     const cps = await (await fetch(`http://127.0.0.1:${http}/api/cps`)).json() as Array<
       { id: string; state: string; driverId?: string }
     >;
-    return cps.map((c) => `${c.id} ${c.state}${c.driverId ? ` (${c.driverId})` : ""}`).join(" | ");
+    if (cps.length <= MAX_LISTED) {
+      return cps.map((c) => `${c.id} ${c.state}${c.driverId ? ` (${c.driverId})` : ""}`)
+        .join(" | ");
+    }
+    // a simulated fleet joined the demo: its line stays one line, by state
+    const byState = new Map<string, number>();
+    for (const c of cps) byState.set(c.state, (byState.get(c.state) ?? 0) + 1);
+    return `${cps.length} CPs: ${[...byState].map(([state, n]) => `${n} ${state}`).join(", ")}`;
   } catch {
     return "Central does not answer";
   }
