@@ -83,8 +83,8 @@ export function request(ctx: Ctx, e: In<"request">): void {
     eur: 0,
     heardAt: ctx.now,
   };
-  // held in the core before the database answers: a second request for this CP is busy
-  change(ctx, cp, { supply });
+  // the claim first: the CP's database steps run in order, and its state write (reserved) must
+  // not stand between a driver and the answer
   emit(ctx, {
     type: "claim",
     session: {
@@ -96,6 +96,8 @@ export function request(ctx: Ctx, e: In<"request">): void {
       authorizedAt: supply.authorizedAt,
     },
   });
+  // held in the core before the database answers: a second request for this CP is busy
+  change(ctx, cp, { supply });
   if (e.source === "cp") say(ctx, `${cp.id}: supply for ${e.driverId} asked at the CP`);
 }
 

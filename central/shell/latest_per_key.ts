@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { afterThisTurn } from "../../shared/scheduler.ts";
 
 interface Waiting<T> {
   value: T;
@@ -34,7 +35,7 @@ export class LatestPerKey<T> {
       resolve = y;
       reject = n;
     });
-    if (this.#waiting.size === 0) setTimeout(() => this.#flush(), 0);
+    if (this.#waiting.size === 0) afterThisTurn(() => this.#flush());
     this.#waiting.set(key, { value, sent, resolve, reject });
     return sent;
   }

@@ -94,7 +94,7 @@ export class SimDrivers {
       logSource: "kafka",
     });
     this.#producer = createProducer(this.#kafka);
-    this.#batcher = new Batcher(this.#producer, 1, {
+    this.#batcher = new Batcher(this.#producer, 0, {
       renew: () => createProducer(this.#kafka),
     });
     this.#topics = topicNames(o.topicPrefix);

@@ -20,6 +20,7 @@
 import type { Message, Producer } from "kafkajs";
 import { encodeEvent, envelope, type Event, type EventBody } from "../events.ts";
 import { createLogger, errorMessage } from "../log.ts";
+import { afterThisTurn, type Cancel, timers } from "../scheduler.ts";
 
 const log = createLogger("kafka");
 
@@ -45,7 +46,7 @@ export interface BatcherOptions {
 /** Sends records in batches. */
 export class Batcher {
   #queue: Queued[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #cancelFlush: Cancel | undefined;
   /** The batch on its way: the next one waits for it, so that order holds across batches. */
   #inFlight: Promise<void> = Promise.resolve();
   #producer: Producer;
@@ -77,14 +78,16 @@ export class Batcher {
         message: { key, value: encodeEvent(event) },
         done: { resolve, reject },
       });
-      this.#timer ??= setTimeout(() => this.flush(), this.lingerMs);
+      this.#cancelFlush ??= this.lingerMs === 0
+        ? afterThisTurn(() => this.flush())
+        : timers.after(this.lingerMs, () => this.flush());
     });
   }
 
   /** Sends what is queued now (after the batch already on its way). */
   flush(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#cancelFlush?.();
+    this.#cancelFlush = undefined;
     const batch = this.#queue;
     this.#queue = [];
     this.#inFlight = this.#inFlight.then(() => this.#send(batch));
