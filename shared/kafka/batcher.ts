@@ -49,6 +49,8 @@ export class Batcher {
   #cancelFlush: Cancel | undefined;
   /** The batch on its way: the next one waits for it, so that order holds across batches. */
   #inFlight: Promise<void> = Promise.resolve();
+  /** The next batch, not cut yet: records queued until it starts go with it. */
+  #next: Promise<void> | undefined;
   #producer: Producer;
   readonly #renew: (() => Producer) | undefined;
   readonly #maxRequestBytes: number;
@@ -84,14 +86,24 @@ export class Batcher {
     });
   }
 
-  /** Sends what is queued now (after the batch already on its way). */
+  /**
+   * Sends what is queued now, with the next request: that one takes everything queued by the time
+   * the request on its way is done, so records gather while the broker answers (one request per
+   * answer under load, not one per turn of the event loop).
+   */
   flush(): Promise<void> {
     this.#cancelFlush?.();
     this.#cancelFlush = undefined;
-    const batch = this.#queue;
-    this.#queue = [];
-    this.#inFlight = this.#inFlight.then(() => this.#send(batch));
-    return this.#inFlight;
+    if (!this.#next) {
+      this.#next = this.#inFlight.then(() => {
+        this.#next = undefined;
+        const batch = this.#queue;
+        this.#queue = [];
+        return this.#send(batch);
+      });
+      this.#inFlight = this.#next;
+    }
+    return this.#next;
   }
 
   /** Sends what is queued, then disconnects the producer. */
