@@ -132,14 +132,14 @@ async function measureBars(figures: Record<string, number>): Promise<void> {
     stats("engineKilledToFaulted", killed);
     stats("engineRestartToAvailable", restart);
 
-    say("driver request → answer, idle (20 simulated drivers for 30 s)");
+    say("driver request → answer, idle (20 simulated drivers for 60 s)");
     const sim = await start(
       "sim",
       [
         "--cps",
         "20",
         "--duration",
-        "30",
+        "60", // ~300 requests: the p99 is not the second-worst of a handful
         "--charge",
         "2",
         "--pause",
