@@ -96,6 +96,16 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
     await consumer.connect();
     const topics = Array.isArray(o.topic) ? o.topic : [o.topic];
     await consumer.subscribe({ topics, fromBeginning: o.fromBeginning ?? false });
+    if (o.startAt) {
+      // a member put out of its group (its session expired while this process was stopped or
+      // late) joins again with nothing committed, at the end of each partition: it resumes where
+      // this process was, or what was written meanwhile would be skipped
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const [partition, offset] of positions) {
+          consumer.seek({ topic: topics[0], partition, offset });
+        }
+      });
+    }
     const partitionsConsumedConcurrently = o.partitionsConsumedConcurrently ?? 1;
     const eachBatch = o.eachBatch;
     if (eachBatch && o.pipeline && o.commitEveryMs !== undefined) {
