@@ -7,6 +7,11 @@
  *   Central may be several instances: when one is away (or goes), the next in the list is tried
  *   at once, and the CP registers there (its state is resynchronised by the AUTH).
  *
+ * Central silent on a link (no answer for {@link CENTRAL_TIMEOUT_MS}, this Monitor on time) is not
+ * a closed link: it may only be late. The Monitor registers again on a new connection and keeps
+ * the silent one open until the new one is accepted (Central takes the new link for the CP's, no
+ * state changes), so a Central that was late for a while finds its CPs as they were.
+ *
  * Overload is not a fault: silence is evidence only while the Monitor itself was on time. Every
  * deadline (a CHECK's answer, Central's answers) counts on-time waiting only ({@link LoopLag}), so
  * a Monitor whose own event loop was late, or whose process was stopped, never reports its
@@ -91,6 +96,10 @@ export class Monitor {
   #engineKnown: Promise<void>;
   #knowEngine: () => void = () => {};
   #centralLink: FramedLink | undefined;
+  /** The link Central fell silent on, kept open until a new one is registered. */
+  #silentLink: FramedLink | undefined;
+  /** Wakes the report loop when Central falls silent on its link. */
+  #onSilent: (() => void) | undefined;
   #stop = new AbortController();
   #listeners = new Set<() => void>();
   #loops: Promise<void>[] = [];
@@ -123,6 +132,7 @@ export class Monitor {
     for (const wake of [...this.#sleepers]) wake();
     this.#engineLink?.close();
     this.#centralLink?.close();
+    this.#silentLink?.close();
     await Promise.all(this.#loops);
     if (this.#ownLag) this.lag.close();
   }
@@ -322,16 +332,23 @@ export class Monitor {
         quietSince: this.#onTimeSince,
       });
       const registered = await this.#authenticate(link, central);
+      let silent = false;
       if (registered) {
+        // the new link stands in for the one Central fell silent on
+        this.#silentLink?.close();
+        this.#silentLink = undefined;
         backoff.reset();
         failures = 0;
-        await this.#reportEverySecond(link);
-        this.#centralLink = undefined;
+        silent = await this.#reportEverySecond(link) === "silent";
       }
-      link.close();
-      await link.closed;
+      if (silent) this.#silentLink = link;
+      else {
+        if (this.#centralLink === link) this.#centralLink = undefined;
+        link.close();
+        await link.closed;
+      }
       if (signal.aborted) return;
-      if (this.central === "connected") {
+      if (this.central === "connected" && !silent) {
         this.#setCentral("unreachable", `connection to Central at ${addr(central)} lost`);
       }
       if (all.length > 1) {
@@ -381,15 +398,26 @@ export class Monitor {
     }
   }
 
-  /** Reports every second (not waiting for the last answer) until the link closes. */
-  async #reportEverySecond(link: FramedLink): Promise<void> {
-    let closed = false;
-    link.closed.then(() => (closed = true));
-    while (!closed && !this.#stop.signal.aborted) {
-      await Promise.race([this.#sleep(CHECK_EVERY_MS), link.closed]);
-      if (closed || this.#stop.signal.aborted) return;
+  /**
+   * Reports every second (not waiting for the last answer) until the link closes, or Central
+   * falls silent on it (then it stays open: the caller registers again meanwhile).
+   */
+  async #reportEverySecond(link: FramedLink): Promise<"closed" | "silent"> {
+    let ended: "closed" | "silent" | undefined;
+    link.closed.then(() => (ended ??= "closed"));
+    const silent = new Promise<void>((resolve) =>
+      this.#onSilent = () => {
+        ended ??= "silent";
+        resolve();
+      }
+    );
+    while (!ended && !this.#stop.signal.aborted) {
+      await Promise.race([this.#sleep(CHECK_EVERY_MS), link.closed, silent]);
+      if (ended || this.#stop.signal.aborted) break;
       this.#reportOn(link);
     }
+    this.#onSilent = undefined;
+    return ended ?? "closed";
   }
 
   /** Reports the Engine's health to Central now (a change is news at once). */
@@ -402,10 +430,14 @@ export class Monitor {
     this.#ask(link, { type: "HEALTH", health: this.engineHealth }, CENTRAL_TIMEOUT_MS)
       .then((reply) => {
         if (!reply) {
-          if (link.closeReason === undefined) {
-            log.warn(`Central did not answer within ${CENTRAL_TIMEOUT_MS} ms: trying again`);
+          if (link.closeReason === undefined && link === this.#centralLink && this.#onSilent) {
+            log.warn(
+              `Central did not answer within ${CENTRAL_TIMEOUT_MS} ms: registering again ` +
+                "(this connection kept until then)",
+            );
+            this.#onSilent();
           }
-          return link.close();
+          return;
         }
         if (reply.type === "ACK") this.cpState = reply.fields[0] ?? this.cpState;
         this.#changed();
