@@ -28,33 +28,15 @@ import { Backoff } from "../../shared/backoff.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 import { type Scheduler, timers } from "../../shared/scheduler.ts";
 import { LoopLag } from "../../shared/loop_lag.ts";
+import {
+  CENTRAL_TIMEOUT_MS,
+  CHECK_EVERY_MS,
+  CHECK_TIMEOUT_MS,
+  ENGINE_GRACE_MS,
+  GIVE_UP_MS,
+} from "./patience.ts";
 
 const log = createLogger("monitor");
-
-/** Time between two health checks (and two reports to Central). */
-export const CHECK_EVERY_MS = 1_000;
-/**
- * A health check unanswered this long (while the Monitor was on time) counts as KO. An Engine that
- * says KO or dies is news at once (its answer, its closed connection); this is for one that hangs.
- * It is not shorter because this process's lateness is measured, not known: at 1,500 CPs in one
- * simulator process, 800 ms gave hundreds of false KOs a minute while the loop was busy.
- */
-export const CHECK_TIMEOUT_MS = 2_000;
-/** How long the first registration waits for a starting Engine to answer OK. */
-const ENGINE_GRACE_MS = 3_000;
-/**
- * Central silent this long (no ACK to a report, the Monitor on time) is taken as gone. A Central
- * that was killed closes its connections, which is news at once; this is for one that hangs or
- * whose network went. It is long because a late Central is not a gone one: at 3 s, an overloaded
- * Central lost thousands of links a minute to Monitors that reconnected (and authenticated
- * again), which made it later still.
- */
-export const CENTRAL_TIMEOUT_MS = 8_000;
-/**
- * How long a request is kept waiting at all: past this, a Monitor that was late all along gives
- * up on that one answer (and judges nothing by it).
- */
-const GIVE_UP_MS = 10_000;
 
 /** Where the Monitor connects, and who it is. */
 export interface MonitorOptions {

@@ -1,0 +1,32 @@
+/**
+ * How long the Monitor waits for its Engine and its Central, and why: every wait counts the time
+ * this process was on time only (`shared/loop_lag.ts`), so these are for peers that hang, not for a busy
+ * machine.
+ *
+ * @module
+ */
+
+/** Time between two health checks (and two reports to Central). */
+export const CHECK_EVERY_MS = 1_000;
+/**
+ * A health check unanswered this long (while the Monitor was on time) counts as KO. An Engine that
+ * says KO or dies is news at once (its answer, its closed connection); this is for one that hangs.
+ * It is not shorter because this process's lateness is measured, not known: at 1,500 CPs in one
+ * simulator process, 800 ms gave hundreds of false KOs a minute while the loop was busy.
+ */
+export const CHECK_TIMEOUT_MS = 2_000;
+/** How long the first registration waits for a starting Engine to answer OK. */
+export const ENGINE_GRACE_MS = 3_000;
+/**
+ * Central silent this long (no ACK to a report, the Monitor on time): the Monitor registers again
+ * on a new connection (keeping the silent one until then). A Central that was killed closes its
+ * connections, which is news at once; this is for one that hangs or whose network went. It is long
+ * because a late Central is not a gone one: at 3 s, an overloaded Central got thousands of
+ * registrations again a minute, which made it later still.
+ */
+export const CENTRAL_TIMEOUT_MS = 8_000;
+/**
+ * How long a request is kept waiting at all: past this, a Monitor that was late all along gives
+ * up on that one answer (and judges nothing by it).
+ */
+export const GIVE_UP_MS = 10_000;
