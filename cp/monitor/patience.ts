@@ -1,7 +1,7 @@
 /**
  * How long the Monitor waits for its Engine and its Central, and why: every wait counts the time
- * this process was on time only (`shared/loop_lag.ts`), so these are for peers that hang, not for a busy
- * machine.
+ * this process was on time only (`shared/loop_lag.ts`), so these are for peers that hang, not for
+ * a busy machine.
  *
  * @module
  */
