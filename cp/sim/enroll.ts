@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../shared/log.ts";
 
 /** Enrolls `ids` at Central's API `api` with the operator `token`, each with `secretOf(id)`. */
 export async function enrollAll(
@@ -24,6 +25,11 @@ export async function enrollAll(
             pricePerKwh: 0.3,
             secret: secretOf(id),
           }),
+        }).catch((e) => {
+          throw new Error(
+            `Central's API at ${api} does not answer (${errorMessage(e)}): is Central running? ` +
+              "(--api, or EV_HTTP_PORT)",
+          );
         });
         await res.body?.cancel();
         if (res.status === 401) {

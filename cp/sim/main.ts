@@ -212,10 +212,12 @@ runMain(async () => {
   try {
     await fleet.started;
     await probeCps?.started;
-    // the drivers ask once the CPs are registered (a CP not yet registered is a denial)
+    // the drivers ask once the CPs are registered, as Central shows them (a Monitor's AUTH is
+    // answered before its link reaches the CP's owner: a request in between is a denial)
     const registering = Date.now() + 60_000 + n * 10;
-    while (!stopped && fleet.figures().registered < n && Date.now() < registering) await sleep(500);
-    say(`${n} CPs started, ${fleet.figures().registered} registered; drivers asking`);
+    const registered = () => Math.min(fleet.figures().registered, watch.registered(ids));
+    while (!stopped && registered() < n && Date.now() < registering) await sleep(200);
+    say(`${n} CPs started, ${registered()} registered; drivers asking`);
     drivers.loop(
       new Map(Array.from({ length: m }, (_, i) => [name(`${v.prefix}D`, i), ids[i % n]])),
       num("pause"),

@@ -75,6 +75,16 @@ export class NetworkWatch {
     return counts;
   }
 
+  /** How many of `ids` Central shows registered (in any state but disconnected). */
+  registered(ids: Iterable<string>): number {
+    let n = 0;
+    for (const id of ids) {
+      const state = this.states.get(id);
+      if (state !== undefined && state !== "disconnected") n++;
+    }
+    return n;
+  }
+
   /** From now on, changes are the fleet's own stop, not faults. */
   stopCounting(): void {
     this.#counting = false;
