@@ -29,6 +29,7 @@ import { createLogger, errorMessage } from "../../shared/log.ts";
 import { type Scheduler, timers } from "../../shared/scheduler.ts";
 import { LoopLag } from "../../shared/loop_lag.ts";
 import {
+  AUTH_TIMEOUT_MS,
   CENTRAL_TIMEOUT_MS,
   CHECK_EVERY_MS,
   CHECK_TIMEOUT_MS,
@@ -139,12 +140,15 @@ export class Monitor {
   /**
    * Sends a request and waits for its answer; `undefined` when none came within `onTimeMs` of
    * waiting while this process was on time (that silence is evidence). Rejects when the link
-   * closes, or after {@link GIVE_UP_MS} without an answer nor evidence (a Monitor late all along).
+   * closes, or after {@link GIVE_UP_MS} (or a quarter more than `onTimeMs`) without an answer nor
+   * evidence (a Monitor late all along).
    */
   #ask(link: FramedLink, body: RequestBody, onTimeMs: number): Promise<Reply | undefined> {
     return new Promise((resolve, reject) => {
       const cancel = this.lag.afterOnTime(onTimeMs, () => resolve(undefined));
-      link.request(body, { timeoutMs: GIVE_UP_MS }).then((reply) => {
+      // given up on only after the on-time wait could have ended (a long AUTH wait included)
+      const timeoutMs = Math.max(GIVE_UP_MS, onTimeMs * 1.25);
+      link.request(body, { timeoutMs }).then((reply) => {
         cancel();
         resolve(reply);
       }, (e) => {
@@ -354,11 +358,11 @@ export class Monitor {
         location: o.location || this.#engineLocation,
         pricePerKwh: o.pricePerKwh ?? this.#enginePrice,
         health: this.engineHealth,
-      }, CENTRAL_TIMEOUT_MS);
+      }, AUTH_TIMEOUT_MS);
       if (!reply) {
         this.#setCentral(
           "unreachable",
-          `no answer from Central to AUTH in ${CENTRAL_TIMEOUT_MS} ms`,
+          `no answer from Central to AUTH in ${AUTH_TIMEOUT_MS} ms`,
         );
         return false;
       }

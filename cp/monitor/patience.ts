@@ -30,3 +30,11 @@ export const CENTRAL_TIMEOUT_MS = 8_000;
  * up on that one answer (and judges nothing by it).
  */
 export const GIVE_UP_MS = 10_000;
+/**
+ * An AUTH unanswered this long (the Monitor on time): the registration is tried again. Longer than
+ * {@link CENTRAL_TIMEOUT_MS} because a Central registering thousands of CPs at once (each AUTH a
+ * lookup and an audit row) answers late, not never: at 3,000 CPs on the embedded database some
+ * answers took over 8 s, and a Monitor that gave up and registered again made Central show its CP
+ * disconnected between the two links.
+ */
+export const AUTH_TIMEOUT_MS = 20_000;
