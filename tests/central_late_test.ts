@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { startNetwork } from "./support/network.ts";
 import { waitFor } from "./support/programs.ts";
+import { type CpView, pauseProcess, watchStates } from "./support/states_seen.ts";
 
 const flow = { sanitizeOps: false, sanitizeResources: false };
 
@@ -30,9 +31,8 @@ Deno.test("a Central made late (stopped for 12 s) reports no false fault", flow,
     "--central",
     `127.0.0.1:${net.cpPort}`,
   ]);
-  type View = { id: string; state: string; supply?: { kwh: number } };
   const views = async () =>
-    (await (await net.fetch("GET", "/api/cps")).json() as View[]).filter((v) =>
+    (await (await net.fetch("GET", "/api/cps")).json() as CpView[]).filter((v) =>
       v.id.startsWith("CL-")
     );
   await waitFor("every CP charging", async () => {
@@ -40,30 +40,13 @@ Deno.test("a Central made late (stopped for 12 s) reports no false fault", flow,
     return all.length === n && all.every((v) => v.state === "charging");
   }, 90_000);
 
-  const seen = new Map<string, Set<string>>();
-  let watching = true;
-  const watcher = (async () => {
-    while (watching) {
-      for (const v of await views().catch(() => [])) {
-        if (!seen.has(v.id)) seen.set(v.id, new Set());
-        seen.get(v.id)!.add(v.state);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
-  const pid = net.central.pid;
+  const { seen, stop } = watchStates(views);
   try {
-    Deno.kill(pid, "SIGSTOP");
-    try {
-      await new Promise((r) => setTimeout(r, 12_000));
-    } finally {
-      Deno.kill(pid, "SIGCONT");
-    }
+    await pauseProcess(net.central.pid, 12_000);
     // Central's deadlines, the Monitors' reports and the backlog of telemetry all resume
     await new Promise((r) => setTimeout(r, 8_000));
   } finally {
-    watching = false;
-    await watcher;
+    await stop();
   }
   assert.equal(seen.size, n);
   for (const [id, states] of seen) {

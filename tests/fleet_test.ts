@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import { startNetwork } from "./support/network.ts";
 import { waitFor } from "./support/programs.ts";
+import { type CpView, pauseProcess, watchStates } from "./support/states_seen.ts";
 
 const flow = { sanitizeOps: false, sanitizeResources: false };
 
@@ -39,9 +40,8 @@ Deno.test(
       Number,
     );
     assert.equal(pids.length, 2);
-    type View = { id: string; state: string };
     const views = async () =>
-      (await (await net.fetch("GET", "/api/cps")).json() as View[]).filter((v) =>
+      (await (await net.fetch("GET", "/api/cps")).json() as CpView[]).filter((v) =>
         v.id.startsWith("FL-")
       );
     await waitFor("every CP charging", async () => {
@@ -50,25 +50,8 @@ Deno.test(
     }, 90_000);
     // the first part holds every other CP (FL-0001, FL-0003, …)
     const inA = (id: string) => Number(id.slice(3)) % 2 === 1;
-    const seen = new Map<string, Set<string>>();
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        for (const v of await views().catch(() => [])) {
-          if (!seen.has(v.id)) seen.set(v.id, new Set());
-          seen.get(v.id)!.add(v.state);
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
-    const pause = async (ms: number) => {
-      Deno.kill(pids[0], "SIGSTOP");
-      try {
-        await new Promise((r) => setTimeout(r, ms));
-      } finally {
-        Deno.kill(pids[0], "SIGCONT");
-      }
-    };
+    const { seen, stop } = watchStates(views);
+    const pause = (ms: number) => pauseProcess(pids[0], ms);
     try {
       await pause(2_000);
       await new Promise((r) => setTimeout(r, 5_000)); // reports, checks and their deadlines resume
@@ -87,8 +70,7 @@ Deno.test(
       }, 60_000);
       await new Promise((r) => setTimeout(r, 3_000));
     } finally {
-      watching = false;
-      await watcher;
+      await stop();
     }
     for (const [id, states] of seen) {
       assert.ok(!states.has("faulted"), `${id} was shown faulted: ${[...states]}`);

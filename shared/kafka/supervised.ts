@@ -97,9 +97,9 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
     const topics = Array.isArray(o.topic) ? o.topic : [o.topic];
     await consumer.subscribe({ topics, fromBeginning: o.fromBeginning ?? false });
     if (o.startAt) {
-      // a member put out of its group (its session expired while this process was stopped or
-      // late) joins again with nothing committed, at the end of each partition: it resumes where
-      // this process was, or what was written meanwhile would be skipped
+      // positions kept here are where every join starts (the first, a restart's, and that of a
+      // member put out of its group while this process was stopped or late: with nothing
+      // committed it would start at the end, and skip what was written meanwhile)
       consumer.on(consumer.events.GROUP_JOIN, () => {
         for (const [partition, offset] of positions) {
           consumer.seek({ topic: topics[0], partition, offset });
@@ -146,9 +146,6 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
           }
         },
       });
-    }
-    for (const [partition, offset] of positions) {
-      consumer.seek({ topic: topics[0], partition, offset });
     }
   };
 
