@@ -21,6 +21,7 @@ import { verifySecret } from "../secrets.ts";
 import { AuthLimit } from "../../shared/protocol/auth_limit.ts";
 import type { Metrics } from "../../shared/metrics.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
+import { TimerWheel } from "../../shared/timer_wheel.ts";
 
 const log = createLogger("central");
 
@@ -89,12 +90,14 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
   // AUTH is rate-limited per link and per address (and failures per address): a peer that
   // pipelines AUTHs costs no query, no audit row, no message past its share
   const authLimit = new AuthLimit();
+  // one wheel for the timers of thousands of links (a write's stall check, the silence watch)
+  const wheel = new TimerWheel();
 
   const server = serveLinks(listener, (remote) => {
     let phase: LinkPhase = "new";
     let held: (Held & { cpId: string }) | undefined;
     let link!: FramedLink;
-    let authTimer: ReturnType<typeof setTimeout> | undefined;
+    let stopAuthWait = () => {};
 
     async function authenticate(msg: Extract<Request, { type: "AUTH" }>) {
       const may = mayAuthenticate(phase);
@@ -136,7 +139,7 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
       // the Monitor may have gone while its secret was checked: nothing to register then
       if (link.closeReason !== undefined) return { nack: "connection closed" };
       phase = "authenticated";
-      clearTimeout(authTimer);
+      stopAuthWait();
       const location = msg.location || row.location;
       const pricePerKwh = msg.pricePerKwh ?? row.pricePerKwh;
       if (location !== row.location || pricePerKwh !== row.pricePerKwh) {
@@ -189,6 +192,7 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
     return {
       idleTimeoutMs: SILENCE_MS,
       quietSince: o.quietSince,
+      scheduler: wheel,
       onRequest: handle,
       onBadInput: (reason) => {
         badInput.inc();
@@ -196,13 +200,13 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
       },
       accepted: (accepted) => {
         link = accepted;
-        authTimer = setTimeout(() => {
+        stopAuthWait = wheel.after(AUTH_TIMEOUT_MS, () => {
           if (phase === "authenticated") return;
           log.warn(`${remote} did not authenticate within ${AUTH_TIMEOUT_MS} ms: closed`);
           link.close();
-        }, AUTH_TIMEOUT_MS);
+        });
         link.closed.then(() => {
-          clearTimeout(authTimer);
+          stopAuthWait();
           phase = "closed";
           if (held && byCp.get(held.cpId) === held) {
             byCp.delete(held.cpId);
@@ -238,9 +242,10 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
     },
     let: (cpId) => byCp.get(cpId)?.link.close(),
     addr: listener.addr,
-    close: () => {
+    close: async () => {
       closing = true;
-      return server.close();
+      await server.close();
+      wheel.close();
     },
   };
 }

@@ -95,12 +95,14 @@ export function serveMonitors(
     };
     const silent = () => (options.lag?.onTimeMs(heard) ?? performance.now() - heard) >= SILENCE_MS;
     const lag = options.lag;
+    const scheduler = options.scheduler ?? timers;
     return {
       onRequest: handle,
+      scheduler,
       onBadInput: (reason) => log.warn(`bad input from ${remote}: ${reason}`),
       ...(lag ? { quietSince: (since: number) => lag.onTimeMs(since) } : {}),
       accepted: (link) => {
-        const stopWatching = (options.scheduler ?? timers).every(1_000, () => {
+        const stopWatching = scheduler.every(1_000, () => {
           if (!silent()) return;
           log.warn(`Monitor at ${remote} silent for ${SILENCE_MS} ms: let go`);
           link.close();

@@ -195,6 +195,7 @@ export class Monitor {
       const link = new FramedLink(conn, {
         onBadInput: (reason) => log.warn(`bad input from the engine: ${reason}`),
         quietSince: this.#onTimeSince,
+        scheduler: this.#scheduler,
       });
       if (!(await this.#identify(link))) {
         link.close();
@@ -316,6 +317,7 @@ export class Monitor {
         onRequest: (msg) => this.#relayOrder(msg),
         onBadInput: (reason) => log.warn(`bad input from Central: ${reason}`),
         quietSince: this.#onTimeSince,
+        scheduler: this.#scheduler,
       });
       const registered = await this.#authenticate(link, central);
       let silent = false;

@@ -5,6 +5,7 @@ import { encodeFrame, FrameDecoder } from "./frame.ts";
 import { RawPeer, tcpPair } from "./_testing.ts";
 import { type ByteStream, FramedLink, type RequestHandler } from "./link.ts";
 import { decodeMessage, type Reply } from "./messages.ts";
+import { TimerWheel } from "../timer_wheel.ts";
 
 /** Two links talking over TCP, closed (and checked closed) after `body`. */
 async function withLinks(
@@ -282,4 +283,20 @@ Deno.test("quietSince: time the program itself was late does not count as the pe
     await link.closed;
     assert.equal(link.closeReason, "nothing received for 60 ms");
   });
+});
+
+Deno.test("a link's timers run on the scheduler it is given (one wheel for thousands of links)", async () => {
+  const wheel = new TimerWheel({ drive: false });
+  await withRawPeer({ scheduler: wheel }, async (link, peer) => {
+    const unanswered = link.request({ type: "CHECK" }, { timeoutMs: 50 });
+    let settled = false;
+    unanswered.catch(() => {}).finally(() => (settled = true));
+    assert.deepEqual(await peer.read(1), [{ type: "CHECK", seq: 1 }]);
+    await new Promise((r) => setTimeout(r, 120));
+    assert.equal(settled, false, "its timeout is the wheel's, which has not turned");
+    assert.ok(wheel.size > 0);
+    wheel.advance();
+    await assert.rejects(unanswered, RequestTimeoutError);
+  });
+  wheel.close();
 });
