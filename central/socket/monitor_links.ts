@@ -1,7 +1,7 @@
 /**
  * Central's socket server for CP Monitors: this instance holds the links of the Monitors that
  * connect to it, whoever owns their CPs. A link must authenticate (AUTH with the CP's id and
- * secret) within {@link AUTH_TIMEOUT_MS}; then its HEALTH reports (one a second) are relayed to
+ * secret) within {@link AUTH_TIMEOUT_MS}; then its HEALTH reports (one every 2 s, and each change) are relayed to
  * every instance as link facts, and silence for {@link SILENCE_MS} or a closed connection ends
  * it. The owner's orders come back through here and are ACKed, NACKed or time out.
  *
@@ -27,8 +27,8 @@ const log = createLogger("central");
 
 /** A new connection must authenticate within this time. */
 export const AUTH_TIMEOUT_MS = 5_000;
-/** A Monitor silent this long is let go (it reports every second). */
-export const SILENCE_MS = 3_500;
+/** A Monitor silent this long is let go (it reports every 2 s: three reports missed). */
+export const SILENCE_MS = 6_000;
 /** How long an order waits for its ACK. */
 export const ORDER_TIMEOUT_MS = 3_000;
 

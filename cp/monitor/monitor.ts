@@ -3,7 +3,7 @@
  * - to its Engine: a health check (CHECK) every second; no answer, a KO or a closed connection
  *   makes the Engine KO at once;
  * - to Central: authenticates the CP (AUTH), then reports the Engine's health (HEALTH) every
- *   second and at once on a change, and relays Central's orders (STOP/RESUME) to the Engine.
+ *   2 s and at once on a change, and relays Central's orders (STOP/RESUME) to the Engine.
  *   Central may be several instances: when one is away (or goes), the next in the list is tried
  *   at once, and the CP registers there (its state is resynchronised by the AUTH).
  *
@@ -16,8 +16,8 @@
  * deadline (a CHECK's answer, Central's answers) counts on-time waiting only ({@link LoopLag}), so
  * a Monitor whose own event loop was late, or whose process was stopped, never reports its
  * Engine KO nor drops Central for it. A KO answer, a refused or closed connection, or silence
- * while on time are the evidence. Reports to Central go out every second whether or not the last
- * one was answered yet, so a slow Central still hears from its CPs every second.
+ * while on time are the evidence. Reports to Central go out every 2 s whether or not the last
+ * one was answered yet, so a slow Central still hears from its CPs every 2 s.
  *
  * @module
  */
@@ -35,6 +35,7 @@ import {
   CHECK_TIMEOUT_MS,
   ENGINE_GRACE_MS,
   GIVE_UP_MS,
+  REPORT_EVERY_MS,
 } from "./patience.ts";
 
 const log = createLogger("monitor");
@@ -327,7 +328,7 @@ export class Monitor {
         this.#silentLink = undefined;
         backoff.reset();
         failures = 0;
-        silent = await this.#reportEverySecond(link) === "silent";
+        silent = await this.#reportPeriodically(link) === "silent";
       }
       if (silent) this.#silentLink = link;
       else {
@@ -387,10 +388,10 @@ export class Monitor {
   }
 
   /**
-   * Reports every second (not waiting for the last answer) until the link closes, or Central
+   * Reports every {@link REPORT_EVERY_MS} (not waiting for the last answer) until the link closes, or Central
    * falls silent on it (then it stays open: the caller registers again meanwhile).
    */
-  async #reportEverySecond(link: FramedLink): Promise<"closed" | "silent"> {
+  async #reportPeriodically(link: FramedLink): Promise<"closed" | "silent"> {
     let ended: "closed" | "silent" | undefined;
     link.closed.then(() => (ended ??= "closed"));
     const silent = new Promise<void>((resolve) =>
@@ -400,7 +401,7 @@ export class Monitor {
       }
     );
     while (!ended && !this.#stop.signal.aborted) {
-      await Promise.race([this.#sleep(CHECK_EVERY_MS), link.closed, silent]);
+      await Promise.race([this.#sleep(REPORT_EVERY_MS), link.closed, silent]);
       if (ended || this.#stop.signal.aborted) break;
       this.#reportOn(link);
     }
