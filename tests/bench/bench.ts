@@ -187,10 +187,13 @@ runMain(async () => {
   if (!flags.short && !flags.fleet) await measureBars(figures);
   const fleet = await runLadder({ steps, dbs, measureS, profileDir: flags.profile }, say);
 
-  const commit = new TextDecoder().decode(
-    (await new Deno.Command("git", { args: ["rev-parse", "--short", "HEAD"], stdout: "piped" })
-      .output()).stdout,
-  ).trim();
+  const git = async (...args: string[]) =>
+    new TextDecoder().decode(
+      (await new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).output()).stdout,
+    ).trim();
+  // figures of code that is not committed say so: they are not that commit's
+  const dirty = (await git("status", "--porcelain", "--untracked-files=no")) !== "";
+  const commit = (await git("rev-parse", "--short", "HEAD")) + (dirty ? "-dirty" : "");
   const machine = {
     os: Deno.build.os,
     arch: Deno.build.arch,
