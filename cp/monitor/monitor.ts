@@ -1,6 +1,6 @@
 /**
  * The Monitor: the CP's guardian. Two links, each kept up with reconnection and backoff:
- * - to its Engine: a health check (CHECK) every second; no answer, a KO or a closed connection
+ * - to its Engine (`engine_watch.ts`): a health check (CHECK) every second; no answer, a KO or a closed connection
  *   makes the Engine KO at once;
  * - to Central: authenticates the CP (AUTH), then reports the Engine's health (HEALTH) every
  *   2 s and at once on a change, and relays Central's orders (STOP/RESUME) to the Engine.
@@ -21,9 +21,8 @@
  *
  * @module
  */
-import { FramedLink, type RequestBody } from "../../shared/protocol/link.ts";
-import type { Health, Reply, Request } from "../../shared/protocol/messages.ts";
-import { RequestTimeoutError } from "../../shared/protocol/errors.ts";
+import { FramedLink } from "../../shared/protocol/link.ts";
+import type { Health, Request } from "../../shared/protocol/messages.ts";
 import { Backoff } from "../../shared/backoff.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 import { type Scheduler, timers } from "../../shared/scheduler.ts";
@@ -31,12 +30,12 @@ import { LoopLag } from "../../shared/loop_lag.ts";
 import {
   AUTH_TIMEOUT_MS,
   CENTRAL_TIMEOUT_MS,
-  CHECK_EVERY_MS,
   CHECK_TIMEOUT_MS,
   ENGINE_GRACE_MS,
-  GIVE_UP_MS,
   REPORT_EVERY_MS,
 } from "./patience.ts";
+import { askOnTime, Pauses } from "./asking.ts";
+import { EngineWatch } from "./engine_watch.ts";
 
 const log = createLogger("monitor");
 
@@ -62,9 +61,15 @@ export type CentralLinkState = "connecting" | "connected" | "refused" | "unreach
 
 /** The Monitor's state and its two links. */
 export class Monitor {
-  engineHealth: Health = "KO";
-  engineReachable = false;
   central: CentralLinkState = "connecting";
+  /** The Engine's health, as its last check found it. */
+  get engineHealth(): Health {
+    return this.#engine.health;
+  }
+  /** Whether the Engine answered its last check. */
+  get engineReachable(): boolean {
+    return this.#engine.reachable;
+  }
   /** The CP's state as Central last answered it. */
   cpState = "";
   /** The Central instance connected to, or being tried. */
@@ -72,32 +77,35 @@ export class Monitor {
   /** Why Central refused us, when it did. */
   refusal = "";
   readonly notes: string[] = [];
-  /** What the Engine says of its CP (from its health-check answers), used when not given here. */
-  #engineLocation = "";
-  #enginePrice: number | undefined;
-  #engineLink: FramedLink | undefined;
-  /** Resolves once the Engine answers OK: the first AUTH waits for it (a little while at most). */
-  #engineKnown: Promise<void>;
-  #knowEngine: () => void = () => {};
+  readonly #engine: EngineWatch;
+  readonly #pauses: Pauses;
   #centralLink: FramedLink | undefined;
   /** The link Central fell silent on, kept open until a new one is registered. */
   #silentLink: FramedLink | undefined;
   /** Wakes the report loop when Central falls silent on its link. */
   #onSilent: (() => void) | undefined;
-  #stop = new AbortController();
   #listeners = new Set<() => void>();
   #loops: Promise<void>[] = [];
-  readonly #sleepers = new Set<() => void>();
   /** This process's lateness: the Monitor's deadlines count on-time waiting only. */
   readonly lag: LoopLag;
   readonly #ownLag: boolean;
   readonly #scheduler: Scheduler;
 
   constructor(readonly options: MonitorOptions) {
-    this.#engineKnown = new Promise((resolve) => (this.#knowEngine = resolve));
     this.#scheduler = options.scheduler ?? timers;
     this.#ownLag = options.lag === undefined;
     this.lag = options.lag ?? new LoopLag({ scheduler: this.#scheduler, io: true });
+    this.#pauses = new Pauses(this.#scheduler);
+    this.#engine = new EngineWatch({
+      cpId: options.id,
+      engine: options.engine,
+      lag: this.lag,
+      scheduler: this.#scheduler,
+      pauses: this.#pauses,
+      note: (text, level) => this.#note(text, level),
+      changed: () => this.#report(),
+      centralUp: () => this.central === "connected",
+    });
   }
 
   /** Calls `listener` after every change. */
@@ -107,57 +115,21 @@ export class Monitor {
 
   /** Starts both links. */
   start(): void {
-    this.#loops = [this.#engineLoop(), this.#centralLoop()];
+    this.#loops = [this.#engine.run(), this.#centralLoop()];
   }
 
   /** Closes both links. */
   async stop(): Promise<void> {
-    this.#stop.abort();
-    for (const wake of [...this.#sleepers]) wake();
-    this.#engineLink?.close();
+    this.#pauses.stop();
+    this.#engine.close();
     this.#centralLink?.close();
     this.#silentLink?.close();
     await Promise.all(this.#loops);
     if (this.#ownLag) this.lag.close();
   }
 
-  /** Sleeps on the scheduler; a stop wakes every sleeper (no listener per sleep). */
   /** On-time ms since `since`: a stalled write is judged only on the time this process was on time. */
   readonly #onTimeSince = (since: number) => this.lag.onTimeMs(since);
-
-  #sleep(ms: number): Promise<void> {
-    if (this.#stop.signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.#sleepers.delete(wake);
-        cancel();
-        resolve();
-      };
-      const cancel = this.#scheduler.after(ms, wake);
-      this.#sleepers.add(wake);
-    });
-  }
-
-  /**
-   * Sends a request and waits for its answer; `undefined` when none came within `onTimeMs` of
-   * waiting while this process was on time (that silence is evidence). Rejects when the link
-   * closes, or after {@link GIVE_UP_MS} (or a quarter more than `onTimeMs`) without an answer nor
-   * evidence (a Monitor late all along).
-   */
-  #ask(link: FramedLink, body: RequestBody, onTimeMs: number): Promise<Reply | undefined> {
-    return new Promise((resolve, reject) => {
-      const cancel = this.lag.afterOnTime(onTimeMs, () => resolve(undefined));
-      // given up on only after the on-time wait could have ended (a long AUTH wait included)
-      const timeoutMs = Math.max(GIVE_UP_MS, onTimeMs * 1.25);
-      link.request(body, { timeoutMs }).then((reply) => {
-        cancel();
-        resolve(reply);
-      }, (e) => {
-        cancel();
-        reject(e);
-      });
-    });
-  }
 
   #note(text: string, level: "info" | "warn" = "info"): void {
     this.notes.push(`${new Date().toISOString().slice(11, 19)} ${text}`);
@@ -170,135 +142,17 @@ export class Monitor {
     for (const l of this.#listeners) l();
   }
 
-  // ---- Engine side ----
-
-  async #engineLoop(): Promise<void> {
-    const backoff = new Backoff({ minMs: 200, maxMs: 2_000 });
-    const signal = this.#stop.signal;
-    let told = false;
-    while (!signal.aborted) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await Deno.connect(this.options.engine);
-      } catch (e) {
-        this.#setEngine("KO", false);
-        if (!told) {
-          this.#note(
-            `engine unreachable at ${addr(this.options.engine)}: ${errorMessage(e)}`,
-            "warn",
-          );
-        }
-        told = true;
-        await this.#sleep(backoff.next());
-        continue;
-      }
-      told = false;
-      const link = new FramedLink(conn, {
-        onBadInput: (reason) => log.warn(`bad input from the engine: ${reason}`),
-        quietSince: this.#onTimeSince,
-        scheduler: this.#scheduler,
-      });
-      if (!(await this.#identify(link))) {
-        link.close();
-        this.#setEngine("KO", false);
-        await this.#sleep(backoff.next());
-        continue;
-      }
-      backoff.reset();
-      this.#engineLink = link;
-      this.#note(`engine connected at ${addr(this.options.engine)}`);
-      this.#tellEngineAboutCentral();
-      await this.#checkEngine(link);
-      this.#engineLink = undefined;
-      link.close();
-      if (!signal.aborted) {
-        // a closed connection is news at once: the Engine is KO until it answers again
-        this.#setEngine("KO", false);
-        this.#note(`engine connection lost (${link.closeReason ?? "closed"})`, "warn");
-      }
-    }
-  }
-
-  /**
-   * Tells the Engine which CP they are (an Engine started without an id learns it so). False when
-   * it is another CP's Engine; an older Engine that does not know IDENT is taken as it is.
-   */
-  async #identify(link: FramedLink): Promise<boolean> {
-    try {
-      const reply = await this.#ask(link, { type: "IDENT", cpId: this.options.id }, 2_000);
-      if (!reply || reply.type === "ACK" || /unknown opcode/.test(reply.reason)) return true;
-      this.#note(`engine at ${addr(this.options.engine)} refused: ${reply.reason}`, "warn");
-      return false;
-    } catch {
-      return true; // no answer: the health checks will tell
-    }
-  }
-
-  /** Checks the Engine every second until its link closes. */
-  async #checkEngine(link: FramedLink): Promise<void> {
-    const signal = this.#stop.signal;
-    let closed = false;
-    link.closed.then(() => (closed = true));
-    while (!closed && !signal.aborted) {
-      const started = performance.now();
-      try {
-        const reply = await this.#ask(link, { type: "CHECK" }, CHECK_TIMEOUT_MS);
-        if (!reply) {
-          // unanswered while this Monitor was on time: evidence
-          if (closed || signal.aborted) return;
-          this.#setEngine("KO", true);
-          log.warn(`engine health check: no answer within ${CHECK_TIMEOUT_MS} ms`);
-        } else {
-          const health: Health = reply.type === "ACK" && reply.fields[0] === "OK" ? "OK" : "KO";
-          if (reply.type === "ACK") {
-            this.#engineLocation = reply.fields[1] ?? "";
-            const price = Number(reply.fields[2] || NaN);
-            this.#enginePrice = Number.isFinite(price) ? price : undefined;
-          }
-          this.#setEngine(health, true);
-        }
-      } catch (e) {
-        if (closed || signal.aborted) return;
-        // no answer, but the Monitor was late all along: nothing is known, nothing is reported
-        if (!(e instanceof RequestTimeoutError)) {
-          this.#setEngine("KO", true);
-          log.warn(`engine health check: ${errorMessage(e)}`);
-        }
-      }
-      const wait = CHECK_EVERY_MS - (performance.now() - started);
-      await Promise.race([this.#sleep(Math.max(0, wait)), link.closed]);
-    }
-  }
-
-  #setEngine(health: Health, reachable: boolean): void {
-    if (health === "OK") this.#knowEngine();
-    const changed = health !== this.engineHealth;
-    this.engineReachable = reachable;
-    if (!changed) return;
-    this.engineHealth = health;
-    this.#note(health === "OK" ? "engine OK" : "engine KO", health === "OK" ? "info" : "warn");
-    this.#report();
-  }
-
-  #tellEngineAboutCentral(): void {
-    const link = this.#engineLink;
-    if (!link) return;
-    link.request({ type: "CENTRAL", central: this.central === "connected" ? "UP" : "DOWN" })
-      .catch(() => {});
-  }
-
   // ---- Central side ----
 
   async #centralLoop(): Promise<void> {
     const backoff = new Backoff({ minMs: 300, maxMs: 5_000 });
-    const signal = this.#stop.signal;
     const all = this.options.central;
     // an Engine starting up (connecting to Kafka) is not a fault: give it a moment to be ready,
     // then register with its true health, whatever it is
-    await Promise.race([this.#engineKnown, this.#sleep(ENGINE_GRACE_MS)]);
+    await Promise.race([this.#engine.known, this.#pauses.sleep(ENGINE_GRACE_MS)]);
     let index = 0;
     let failures = 0;
-    while (!signal.aborted) {
+    while (!this.#pauses.stopped) {
       const central = all[index % all.length];
       this.centralAt = addr(central);
       let conn: Deno.TcpConn;
@@ -311,7 +165,7 @@ export class Monitor {
         );
         index++;
         // the next instance at once; a pause only once every one of them was tried
-        if (++failures % all.length === 0) await this.#sleep(backoff.next());
+        if (++failures % all.length === 0) await this.#pauses.sleep(backoff.next());
         continue;
       }
       const link = new FramedLink(conn, {
@@ -336,15 +190,15 @@ export class Monitor {
         link.close();
         await link.closed;
       }
-      if (signal.aborted) return;
+      if (this.#pauses.stopped) return;
       if (this.central === "connected" && !silent) {
         this.#setCentral("unreachable", `connection to Central at ${addr(central)} lost`);
       }
       if (all.length > 1) {
         // this instance went: the next one now
         index++;
-        if (!registered && ++failures % all.length === 0) await this.#sleep(backoff.next());
-      } else await this.#sleep(backoff.next());
+        if (!registered && ++failures % all.length === 0) await this.#pauses.sleep(backoff.next());
+      } else await this.#pauses.sleep(backoff.next());
     }
   }
 
@@ -354,12 +208,12 @@ export class Monitor {
   ): Promise<boolean> {
     const o = this.options;
     try {
-      const reply = await this.#ask(link, {
+      const reply = await askOnTime(this.lag, link, {
         type: "AUTH",
         cpId: o.id,
         secret: o.secret,
-        location: o.location || this.#engineLocation,
-        pricePerKwh: o.pricePerKwh ?? this.#enginePrice,
+        location: o.location || this.#engine.location,
+        pricePerKwh: o.pricePerKwh ?? this.#engine.pricePerKwh,
         health: this.engineHealth,
       }, AUTH_TIMEOUT_MS);
       if (!reply) {
@@ -400,9 +254,9 @@ export class Monitor {
         resolve();
       }
     );
-    while (!ended && !this.#stop.signal.aborted) {
-      await Promise.race([this.#sleep(REPORT_EVERY_MS), link.closed, silent]);
-      if (ended || this.#stop.signal.aborted) break;
+    while (!ended && !this.#pauses.stopped) {
+      await Promise.race([this.#pauses.sleep(REPORT_EVERY_MS), link.closed, silent]);
+      if (ended || this.#pauses.stopped) break;
       this.#reportOn(link);
     }
     this.#onSilent = undefined;
@@ -416,7 +270,7 @@ export class Monitor {
 
   /** One HEALTH report; Central silent while this Monitor was on time is gone (the link ends). */
   #reportOn(link: FramedLink): void {
-    this.#ask(link, { type: "HEALTH", health: this.engineHealth }, CENTRAL_TIMEOUT_MS)
+    askOnTime(this.lag, link, { type: "HEALTH", health: this.engineHealth }, CENTRAL_TIMEOUT_MS)
       .then((reply) => {
         if (!reply) {
           if (link.closeReason === undefined && link === this.#centralLink && this.#onSilent) {
@@ -439,7 +293,7 @@ export class Monitor {
     this.central = state;
     if (changed) {
       this.#note(text, state === "connected" ? "info" : "warn");
-      this.#tellEngineAboutCentral();
+      this.#engine.tellAboutCentral();
     }
   }
 
@@ -449,10 +303,9 @@ export class Monitor {
       return { nack: `${msg.type} is not an order` };
     }
     this.#note(`Central orders ${msg.type}`);
-    const link = this.#engineLink;
-    if (!link) return { nack: "engine unreachable" };
+    if (!this.#engine.linked) return { nack: "engine unreachable" };
     try {
-      const reply = await this.#ask(link, { type: msg.type }, CHECK_TIMEOUT_MS);
+      const reply = await this.#engine.ask({ type: msg.type });
       if (!reply) return { nack: `engine did not answer within ${CHECK_TIMEOUT_MS} ms` };
       return reply.type === "ACK" ? { ack: [] } : { nack: reply.reason };
     } catch (e) {
