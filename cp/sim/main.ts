@@ -88,6 +88,12 @@ const SPEC = {
         "many seconds after the start (0: from the start)",
       placeholder: "S",
     },
+    settle: {
+      default: "0",
+      help: "once every CP charges, seconds more before the figures count (the start's burst " +
+        "of supplies written and relayed: a steady state)",
+      placeholder: "S",
+    },
     measure: {
       help: "stop this many seconds after the figures started counting",
       placeholder: "S",
@@ -207,6 +213,8 @@ runMain(async () => {
     worstPartLagMs: 0,
   };
   const warmup = num("warmup") * 1000;
+  const settle = num("settle") * 1000;
+  let allChargingAt: number | undefined;
   const measure = v.measure === undefined ? Infinity : num("measure") * 1000;
   const end = v.duration ? started + num("duration") * 1000 : Infinity;
   try {
@@ -232,7 +240,9 @@ runMain(async () => {
       await sleep(1_000);
       const f = fleet.figures();
       run.worstPartLagMs = Math.max(run.worstPartLagMs, f.lagMaxMs);
-      if (run.measuringSince === undefined && (f.charging >= n || now >= started + warmup)) {
+      if (f.charging >= n) allChargingAt ??= now;
+      const settled = allChargingAt !== undefined && now >= allChargingAt + settle;
+      if (run.measuringSince === undefined && (settled || now >= started + warmup)) {
         run.measuringSince = Date.now();
         run.sentAtMeasure = f.sent;
         e2e.reset();

@@ -68,6 +68,8 @@ export interface FleetResult {
   simCpuPct: number;
   simLagMaxMs: number;
   machineBusyPct: number;
+  /** Of the machine's time, the share stolen by its host (other virtual machines). */
+  machineStealPct: number;
   /** The machine's 1-minute load average at the start and the end of the window (others' work too). */
   loadAverage: [number, number];
   /** The simulator's whole summary. */
@@ -102,12 +104,16 @@ export async function runFleetStep(
   const central = net.central.pid;
   await new Promise((r) => setTimeout(r, 2_000));
   const centralRssIdleMb = rssMb(central);
-  const warmupS = 60 + Math.ceil(cps / 100);
+  // figures count once every CP has charged for a while (the start's burst of supplies written
+  // and relayed), or past this time at most
+  const settleS = 15;
+  const warmupS = 60 + Math.ceil(cps / 100) + settleS;
   const sim = await net.run(
     "sim",
     [
       ...["--cps", String(cps), "--charge", "86400", "--probe", String(probeRate)],
-      ...["--warmup", String(warmupS), "--measure", String(measureS), "--every", "10"],
+      ...["--warmup", String(warmupS), "--settle", String(settleS)],
+      ...["--measure", String(measureS), "--every", "10"],
       ...["--prefix", "F", "--json"],
       ...["--api", `http://127.0.0.1:${net.httpPort}`, "--central", `127.0.0.1:${net.cpPort}`],
     ],
@@ -182,6 +188,7 @@ export async function runFleetStep(
     simCpuPct: costs.byName.sim.cpuPct,
     simLagMaxMs: s.lag?.partsMaxMs,
     machineBusyPct: costs.machineBusyPct,
+    machineStealPct: costs.machineStealPct,
     loadAverage: [load0, Deno.loadavg()[0]],
     sim: s,
   };
@@ -211,9 +218,9 @@ export function describeStep(r: FleetResult): string {
     `authorization p50 ${r.authorizationP50Ms} p99 ${r.authorizationP99Ms} ms | ` +
     `uninjected faults ${r.uninjectedFaults} | Central CPU ${r.centralCpuPct} % RSS ${r.centralRssMb} MB ` +
     `(idle ${r.centralRssIdleMb}) lag ≤ ${r.consumerLagMax} | sim CPU ${r.simCpuPct} % lag ≤ ${r.simLagMaxMs} ms | ` +
-    `machine ${r.machineBusyPct} % busy, load ${r.loadAverage.join("→")} | ${
-      r.holds ? "HOLDS" : `misses: ${r.missed.join("; ")}`
-    }`;
+    `machine ${r.machineBusyPct} % busy (${r.machineStealPct} % stolen by its host), load ${
+      r.loadAverage.join("→")
+    } | ${r.holds ? "HOLDS" : `misses: ${r.missed.join("; ")}`}`;
 }
 
 /** Options of {@link runLadder}. */

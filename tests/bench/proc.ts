@@ -35,13 +35,16 @@ export function rssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
-/** The machine's CPU time so far: busy and total, in ticks (all cores). */
-export function machineTicks(): { busy: number; total: number } {
+/**
+ * The machine's CPU time so far, in ticks (all cores): busy, total, and stolen (time a virtual
+ * machine's cores were given to others: counted busy, but no program here ran in it).
+ */
+export function machineTicks(): { busy: number; total: number; steal: number } {
   const line = readProc("/proc/stat").split("\n")[0];
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   const idle = v[3] + (v[4] ?? 0); // idle + iowait
   const total = v.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
+  return { busy: total - idle, total, steal: v[7] ?? 0 };
 }
 
 /** Samples processes over a window: their CPU % (of one core) and RSS (mean and max). */
@@ -71,15 +74,16 @@ export class ProcWindow {
   end(): {
     seconds: number;
     machineBusyPct: number;
+    machineStealPct: number;
     byName: Record<string, { cpuPct: number; rssMeanMb: number; rssMaxMb: number }>;
   } {
     clearInterval(this.#timer);
     this.#sample();
     const seconds = (performance.now() - this.#start) / 1000;
     const m = machineTicks();
-    const machineBusyPct = Math.round(
-      (100 * (m.busy - this.#machine0.busy)) / Math.max(1, m.total - this.#machine0.total),
-    );
+    const ticks = Math.max(1, m.total - this.#machine0.total);
+    const machineBusyPct = Math.round((100 * (m.busy - this.#machine0.busy)) / ticks);
+    const machineStealPct = Math.round((100 * (m.steal - this.#machine0.steal)) / ticks);
     const byName: Record<string, { cpuPct: number; rssMeanMb: number; rssMaxMb: number }> = {};
     for (const [name, pids] of Object.entries(this.pids)) {
       let cpu = 0;
@@ -100,6 +104,6 @@ export class ProcWindow {
         rssMaxMb: Math.round(max),
       };
     }
-    return { seconds: Math.round(seconds), machineBusyPct, byName };
+    return { seconds: Math.round(seconds), machineBusyPct, machineStealPct, byName };
   }
 }
