@@ -25,6 +25,7 @@ import {
   type Request,
 } from "./messages.ts";
 import { type Cancel, type Scheduler, timers } from "../scheduler.ts";
+import { errorMessage } from "../log.ts";
 
 /** What a link needs of a connection (a `Deno.Conn` has it). */
 export interface ByteStream {
@@ -406,10 +407,6 @@ export class FramedLink {
       // already closed
     }
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function checkPositive(name: string, value: number): void {
