@@ -83,6 +83,8 @@ export class SimDrivers {
   readonly #waiting = new Map<string, Waiter>();
   readonly #ticketed = new Set<string>();
   readonly #stop = new AbortController();
+  /** Set: the closed loops ask no more (what they asked still ends). */
+  #finishing = false;
   #follower: Follower | undefined;
   #loops: Promise<void>[] = [];
   #topics;
@@ -177,14 +179,23 @@ export class SimDrivers {
       this.#loops.push((async () => {
         const signal = this.#stop.signal;
         await sleep(Math.random() * 2000, signal); // not all at once
-        while (!signal.aborted) {
+        while (!signal.aborted && !this.#finishing) {
           const asked = await this.ask(driverId, cpId);
           if (!Number.isNaN(asked.answerMs)) this.answers.add(asked.answerMs);
           await asked.outcome;
-          await sleep(pause * 1000, signal);
+          if (!this.#finishing) await sleep(pause * 1000, signal);
         }
       })());
     }
+  }
+
+  /**
+   * The closed loops ask no more; resolves once each one's last supply is over (its ticket, an
+   * expiry, a denial, or a timeout).
+   */
+  finish(): Promise<void> {
+    this.#finishing = true;
+    return Promise.all(this.#loops).then(() => {});
   }
 
   /** Stops the loops and the connection. */

@@ -89,6 +89,11 @@ export class Fleet {
     this.#partOf.get(id)?.fail(id, seconds);
   }
 
+  /** Unplugs every car that charges now, in every part. */
+  unplugAll(): void {
+    for (const part of this.parts) part.unplugAll();
+  }
+
   /** The parts' figures, together. */
   figures(): FleetFigures {
     const sum: FleetFigures = {

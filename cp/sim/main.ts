@@ -32,6 +32,7 @@ import { Probe } from "./probe.ts";
 import { enrollAll } from "./enroll.ts";
 import { progressLine, type Run, summary } from "./report.ts";
 import { runPart } from "./part_main.ts";
+import { drain, type DrainFigures } from "./drain.ts";
 
 const SPEC = {
   usage: "deno task sim [--cps 10] [--drivers 10] [--duration S] [--workers W] [--json]",
@@ -99,6 +100,11 @@ const SPEC = {
       placeholder: "S",
     },
     every: { default: "5", help: "seconds between progress lines", placeholder: "S" },
+    drain: {
+      boolean: true,
+      help: "at the end, unplug every car and ask no more, then wait (3 minutes at most) until " +
+        "every supply has its ticket and Central shows every CP available: the load drops",
+    },
     json: { boolean: true, help: "print the final figures as one JSON line on stdout" },
   },
 } satisfies ProgramSpec<string>;
@@ -212,6 +218,7 @@ runMain(async () => {
     lag,
     worstPartLagMs: 0,
   };
+  let measured: ReturnType<typeof summary> & { drain?: DrainFigures } | undefined;
   const warmup = num("warmup") * 1000;
   const settle = num("settle") * 1000;
   let allChargingAt: number | undefined;
@@ -255,13 +262,29 @@ runMain(async () => {
         say(progressLine(run));
       }
     }
+    measured = summary(run);
+    if (cfg.flags.drain && !stopped) {
+      say("draining: every car unplugged, the drivers ask no more");
+      injector.stop();
+      probe.stop();
+      const drained = await drain({
+        fleet,
+        drivers,
+        watch,
+        ids,
+        limitS: 180,
+        stopped: () => stopped,
+      });
+      say(`drained: ${JSON.stringify(drained)}`);
+      measured = { ...measured, drain: drained };
+    }
   } finally {
     off();
     say("stopping…");
     watch.stopCounting();
     injector.stop();
     probe.stop();
-    const last = summary(run);
+    const last = measured ?? summary(run);
     await drivers.stop();
     await fleet.stop();
     await probeCps?.stop();

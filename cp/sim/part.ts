@@ -221,6 +221,18 @@ export class FleetPart {
     return true;
   }
 
+  /** Unplugs every car that charges now (the fleet's load drops); how many. */
+  unplugAll(): number {
+    let n = 0;
+    for (const cp of this.#cps.values()) {
+      if (cp.engine.supply?.phase === "charging") {
+        cp.engine.unplug();
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** What the part saw so far. */
   figures(): PartFigures {
     const byState: Record<string, number> = {};

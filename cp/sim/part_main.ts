@@ -1,8 +1,8 @@
 /**
  * The simulator in its part mode (a child process of `deno task sim`): reads what to run from
  * the first line of stdin, runs a {@link FleetPart}, and reports on stdout, one JSON object a line
- * (`fig` every second, `sent` progress records in batches, `started`). It stops when told
- * (`{"t":"stop"}`) or when stdin ends.
+ * (`fig` every second, `sent` progress records in batches, `started`). It unplugs every car when told
+ * (`{"t":"unplug"}`), and stops when told (`{"t":"stop"}`) or when stdin ends.
  *
  * @module
  */
@@ -48,6 +48,7 @@ export async function runPart(): Promise<number> {
   for await (const line of lines) {
     const m = JSON.parse(line);
     if (m.t === "fail") part.fail(m.id, m.seconds);
+    else if (m.t === "unplug") part.unplugAll();
     else if (m.t === "stop") break;
   }
   clearInterval(flusher);

@@ -33,6 +33,8 @@ export interface PartHandle {
   readonly started: Promise<void>;
   /** Fails CP `id`'s Engine for `seconds`. */
   fail(id: string, seconds: number): void;
+  /** Unplugs every car that charges now. */
+  unplugAll(): void;
   /** Stops it (and its process). */
   stop(): Promise<void>;
 }
@@ -56,6 +58,7 @@ export function localPart(spec: PartSpec, onProgressSent: OnProgressSent): PartH
     },
     started,
     fail: (id, seconds) => void part.fail(id, seconds),
+    unplugAll: () => void part.unplugAll(),
     stop: () => part.stop(),
   };
 }
@@ -134,6 +137,7 @@ export function childPart(
     },
     started,
     fail: (id, seconds) => tell({ t: "fail", id, seconds }),
+    unplugAll: () => tell({ t: "unplug" }),
     stop: async () => {
       tell({ t: "stop" });
       await writes;

@@ -85,6 +85,13 @@ export class NetworkWatch {
     return n;
   }
 
+  /** How many of `ids` Central shows in `state`. */
+  count(ids: Iterable<string>, state: string): number {
+    let n = 0;
+    for (const id of ids) if (this.states.get(id) === state) n++;
+    return n;
+  }
+
   /** From now on, changes are the fleet's own stop, not faults. */
   stopCounting(): void {
     this.#counting = false;

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { DrainFigures } from "../../cp/sim/drain.ts";
 import { startNetwork } from "../support/network.ts";
 import { ProcWindow, rssMb } from "./proc.ts";
 
@@ -73,6 +74,8 @@ export interface FleetResult {
   /** The machine's 1-minute load average at the start and the end of the window (others' work too). */
   loadAverage: [number, number];
   /** The simulator's whole summary. */
+  /** Once the load dropped (every car unplugged): what the network showed by itself. */
+  drain?: DrainFigures;
   sim: Record<string, unknown>;
 }
 
@@ -114,7 +117,7 @@ export async function runFleetStep(
       ...["--cps", String(cps), "--charge", "86400", "--probe", String(probeRate)],
       ...["--warmup", String(warmupS), "--settle", String(settleS)],
       ...["--measure", String(measureS), "--every", "10"],
-      ...["--prefix", "F", "--json"],
+      ...["--prefix", "F", "--json", "--drain"],
       ...["--api", `http://127.0.0.1:${net.httpPort}`, "--central", `127.0.0.1:${net.cpPort}`],
     ],
     prof ? { EV_SIM_CPU_PROF: `${prof}/sim` } : {},
@@ -140,9 +143,11 @@ export async function runFleetStep(
     const lag = await consumerLag(net.httpPort);
     if (!Number.isNaN(lag)) lagMax = Math.max(lagMax, lag);
   }, 2_000);
-  await sim.waitForLine(/^sim: stopping/, (measureS + 120) * 1000);
+  // the costs are the load's: the window ends where the drain (the load dropping) begins
+  await sim.waitForLine(/^sim: (draining|stopping)/, (measureS + 120) * 1000);
   clearInterval(lagSampler);
   const costs = window.end();
+  await sim.waitForLine(/^sim: stopping/, 240_000);
   let giveUp: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([sim.done, new Promise((r) => (giveUp = setTimeout(r, 120_000)))]);
   clearTimeout(giveUp);
@@ -190,6 +195,7 @@ export async function runFleetStep(
     machineBusyPct: costs.machineBusyPct,
     machineStealPct: costs.machineStealPct,
     loadAverage: [load0, Deno.loadavg()[0]],
+    drain: s.drain,
     sim: s,
   };
   const miss = (bad: boolean, what: string) => bad && result.missed.push(what);
@@ -205,6 +211,16 @@ export async function runFleetStep(
       : "no probe request answered in the window",
   );
   miss(!(result.charging >= cps), `only ${result.charging}/${cps} charging`);
+  const d = result.drain;
+  miss(
+    !d || d.suppliesOverS === null || d.timeouts > 0 || result.duplicateTickets !== 0,
+    `not every supply ended with one ticket once the load dropped (${JSON.stringify(d)}, ` +
+      `duplicates ${result.duplicateTickets})`,
+  );
+  miss(
+    !!d && d.availableS === null,
+    `only ${d?.available}/${cps} CPs available once the load dropped`,
+  );
   result.holds = result.missed.length === 0;
   return result;
 }
@@ -220,7 +236,9 @@ export function describeStep(r: FleetResult): string {
     `(idle ${r.centralRssIdleMb}) lag ≤ ${r.consumerLagMax} | sim CPU ${r.simCpuPct} % lag ≤ ${r.simLagMaxMs} ms | ` +
     `machine ${r.machineBusyPct} % busy (${r.machineStealPct} % stolen by its host), load ${
       r.loadAverage.join("→")
-    } | ${r.holds ? "HOLDS" : `misses: ${r.missed.join("; ")}`}`;
+    } | load dropped: ${r.drain?.tickets} tickets in ${r.drain?.suppliesOverS} s, every CP available in ${r.drain?.availableS} s | ${
+      r.holds ? "HOLDS" : `misses: ${r.missed.join("; ")}`
+    }`;
 }
 
 /** Options of {@link runLadder}. */
