@@ -52,7 +52,9 @@ export class EngineWatch {
   /** Keeps the link up until the Monitor stops. */
   async run(): Promise<void> {
     const { o } = this;
-    const backoff = new Backoff({ minMs: 200, maxMs: 2_000 });
+    // the Engine is on this CP's own PC: a refused connection costs nothing, so a restarted Engine
+    // is found within half a second (tries up to 2 s apart made its CP wait up to that)
+    const backoff = new Backoff({ minMs: 100, maxMs: 500 });
     let told = false;
     while (!o.pauses.stopped) {
       let conn: Deno.TcpConn;
