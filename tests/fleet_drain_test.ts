@@ -30,5 +30,6 @@ Deno.test(
     assert.equal(summary.duplicateTickets, 0);
     assert.notEqual(drain.availableS, null, "Central showed every CP available");
     assert.equal(drain.available, n);
+    assert.equal(drain.uninjectedFaults, 0, "no CP shown faulted or disconnected meanwhile");
   },
 );

@@ -1,8 +1,8 @@
 /**
  * The load drops (`--drain`): once the figures are taken, every car is unplugged and the drivers
  * ask no more. What a network that held, or one that was past its largest N and lagging, must
- * then show by itself: every supply ends with exactly one ticket at its own driver, and Central
- * shows every CP available again.
+ * then show by itself: every supply ends with exactly one ticket at its own driver, Central shows
+ * every CP available again, and none faulted or disconnected meanwhile.
  *
  * @module
  */
@@ -23,6 +23,8 @@ export interface DrainFigures {
   tickets: number;
   expired: number;
   timeouts: number;
+  /** CPs Central showed faulted or disconnected meanwhile that were not (must be 0). */
+  uninjectedFaults: number;
 }
 
 /** What the drain works with. */
@@ -42,6 +44,8 @@ export async function drain(o: DrainOptions): Promise<DrainFigures> {
   const started = Date.now();
   const limit = started + o.limitS * 1000;
   const before = { ...o.drivers.figures };
+  const faults = () => o.watch.faults.uninjectedFaulted + o.watch.faults.disconnected;
+  const faultsBefore = faults();
   const seconds = () => Math.round((Date.now() - started) / 100) / 10;
   let suppliesOverS: number | null = null;
   o.drivers.finish().then(() => (suppliesOverS = seconds()));
@@ -65,5 +69,6 @@ export async function drain(o: DrainOptions): Promise<DrainFigures> {
     tickets: after.tickets - before.tickets,
     expired: after.expired - before.expired,
     timeouts: after.timeouts - before.timeouts,
+    uninjectedFaults: faults() - faultsBefore,
   };
 }

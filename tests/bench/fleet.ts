@@ -221,6 +221,10 @@ export async function runFleetStep(
     !!d && d.availableS === null,
     `only ${d?.available}/${cps} CPs available once the load dropped`,
   );
+  miss(
+    !!d && d.uninjectedFaults !== 0,
+    `${d?.uninjectedFaults} faults nobody injected as the load dropped`,
+  );
   result.holds = result.missed.length === 0;
   return result;
 }
