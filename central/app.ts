@@ -156,6 +156,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     instance,
     cps,
     audit,
+    db: lanes,
     metrics,
     tell: (fact) => links.tell(fact),
     quietSince: (since) => lag.onTimeMs(since),

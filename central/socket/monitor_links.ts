@@ -17,6 +17,7 @@ import type { AliveLink, LinkEvent, OrderName } from "../../shared/events.ts";
 import { admission, type LinkPhase, mayAuthenticate, mayRequest } from "../core/registration.ts";
 import type { CpRepo } from "../db/cp_repo.ts";
 import type { AuditRepo } from "../db/audit_repo.ts";
+import type { DbLanes } from "../db/lanes.ts";
 import { verifySecret } from "../secrets.ts";
 import { AuthLimit } from "../../shared/protocol/auth_limit.ts";
 import type { Metrics } from "../../shared/metrics.ts";
@@ -25,7 +26,12 @@ import { TimerWheel } from "../../shared/timer_wheel.ts";
 
 const log = createLogger("central");
 
-/** A new connection must authenticate within this time. */
+/**
+ * A new connection must send its AUTH within this time. Only the peer's part counts: while its AUTH
+ * is being checked (a lookup and an audit row, which wait behind others during a burst of
+ * registrations) the link stays open; closing it then made the Monitor register again, which
+ * made the burst longer.
+ */
 export const AUTH_TIMEOUT_MS = 5_000;
 /** A Monitor silent this long is let go (it reports every 2 s: three reports missed). */
 export const SILENCE_MS = 6_000;
@@ -41,6 +47,11 @@ export interface MonitorLinksOptions {
   instance: string;
   cps: Pick<CpRepo, "get" | "updateDetails">;
   audit: AuditRepo;
+  /**
+   * Where a registration's statements wait their turn: after the claims drivers wait on (under a
+   * registration burst, authorizations come first). @default straight to the database
+   */
+  db?: Pick<DbLanes, "run">;
   metrics: Metrics;
   /** Tells every instance a fact about a link held here. */
   tell(fact: LinkFact): void;
@@ -90,6 +101,7 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
   // AUTH is rate-limited per link and per address (and failures per address): a peer that
   // pipelines AUTHs costs no query, no audit row, no message past its share
   const authLimit = new AuthLimit();
+  const db = o.db ?? { run: <T>(_lane: string, statement: () => Promise<T>) => statement() };
   // one wheel for the timers of thousands of links (a write's stall check, the silence watch)
   const wheel = new TimerWheel();
 
@@ -110,7 +122,7 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
       phase = "verifying";
       let row;
       try {
-        row = await o.cps.get(msg.cpId);
+        row = await db.run("normal", () => o.cps.get(msg.cpId));
       } catch (e) {
         phase = "new";
         log.warn(`cannot check ${msg.cpId}'s credentials: ${errorMessage(e)}`);
@@ -121,12 +133,13 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
         row !== undefined,
         row !== undefined && await verifySecret(msg.secret, row.secretHash),
       );
-      await o.audit.record({
-        source: remote,
-        actor: msg.cpId,
-        action: "authenticate",
-        result: verdict.ok ? "ok" : verdict.reason,
-      });
+      await db.run("normal", () =>
+        o.audit.record({
+          source: remote,
+          actor: msg.cpId,
+          action: "authenticate",
+          result: verdict.ok ? "ok" : verdict.reason,
+        }));
       if (!verdict.ok || !row) {
         authLimit.failed(remote);
         const reason = verdict.ok ? "refused" : verdict.reason;
@@ -200,11 +213,14 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
       },
       accepted: (accepted) => {
         link = accepted;
-        stopAuthWait = wheel.after(AUTH_TIMEOUT_MS, () => {
-          if (phase === "authenticated") return;
+        const authWait = () => {
+          if (phase === "authenticated" || phase === "closed") return;
+          // its AUTH is being checked: Central's wait, not the peer's
+          if (phase === "verifying") return void (stopAuthWait = wheel.after(1_000, authWait));
           log.warn(`${remote} did not authenticate within ${AUTH_TIMEOUT_MS} ms: closed`);
           link.close();
-        });
+        };
+        stopAuthWait = wheel.after(AUTH_TIMEOUT_MS, authWait);
         link.closed.then(() => {
           stopAuthWait();
           phase = "closed";

@@ -61,7 +61,10 @@ export interface FramedLinkOptions {
   onError?: (error: unknown) => void;
   /** Bad frames or messages in a row that close the link (the last one gets no NACK). @default 10 */
   maxBadFrames?: number;
-  /** Close the link when nothing at all was received for this long. @default Infinity */
+  /**
+   * Close the link when nothing at all was received for this long (a peer whose request this side
+   * is still answering is not silent: the wait is this side's). @default Infinity
+   */
   idleTimeoutMs?: number;
   /**
    * How long the link has been quiet since `since` (a `performance.now()` time), for the idle
@@ -345,7 +348,11 @@ export class FramedLink {
       .catch((error) => {
         if (!(error instanceof LinkClosedError)) this.#onError(error);
       })
-      .finally(() => this.#inFlight--);
+      .finally(() => {
+        this.#inFlight--;
+        // its silence counts from its answer: a peer waiting for this side is not silent
+        this.#lastReceived = Math.max(this.#lastReceived, performance.now());
+      });
   }
 
   /** Ends a pending request with its reply or an error; a reply to nothing asked is reported. */
@@ -389,7 +396,8 @@ export class FramedLink {
 
   #watchIdle(idleTimeoutMs: number): void {
     const check = () => {
-      const quiet = this.#quietSince(this.#lastReceived);
+      // a peer waiting for this side's answer to its request is not silent
+      const quiet = this.#inFlight > 0 ? 0 : this.#quietSince(this.#lastReceived);
       if (quiet >= idleTimeoutMs) this.#shutdown(`nothing received for ${idleTimeoutMs} ms`);
       else this.#stopIdleWatch = this.#scheduler.after(idleTimeoutMs - quiet, check);
     };

@@ -300,3 +300,16 @@ Deno.test("a link's timers run on the scheduler it is given (one wheel for thous
   });
   wheel.close();
 });
+
+Deno.test("a peer waiting for this side's answer is not silent: the idle timeout waits for it", async () => {
+  const slow: RequestHandler = () =>
+    new Promise((r) => setTimeout(() => r({ ack: ["late"] }), 300));
+  await withLinks([{}, { idleTimeoutMs: 100, onRequest: slow }], async (a, b) => {
+    const reply = await a.request({ type: "CHECK" }, { timeoutMs: 2_000 });
+    assert.deepEqual(reply, { type: "ACK", seq: 1, fields: ["late"] });
+    assert.equal(b.closeReason, undefined);
+    // once answered, its silence counts again
+    await b.closed;
+    assert.match(b.closeReason ?? "", /nothing received/);
+  });
+});
