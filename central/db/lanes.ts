@@ -17,6 +17,9 @@ interface Waiting {
   run(): void;
 }
 
+/** No lanes: every statement straight to the database (tests, and callers given none). */
+export const NO_LANES: Pick<DbLanes, "run"> = { run: (_lane, statement) => statement() };
+
 /** Runs statements, at most `inFlight` at once, the most urgent lane first. */
 export class DbLanes {
   readonly #queues = new Map<Lane, Waiting[]>(ORDER.map((lane) => [lane, []]));

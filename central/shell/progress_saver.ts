@@ -10,7 +10,7 @@
  * @module
  */
 import type { SessionRepo } from "../db/session_repo.ts";
-import type { DbLanes } from "../db/lanes.ts";
+import { type DbLanes, NO_LANES } from "../db/lanes.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 
 const log = createLogger("central");
@@ -23,7 +23,7 @@ export class ProgressSaver {
 
   constructor(
     private readonly sessions: Pick<SessionRepo, "progress">,
-    private readonly db: Pick<DbLanes, "run"> = { run: (_lane, statement) => statement() },
+    private readonly db: Pick<DbLanes, "run"> = NO_LANES,
     readonly everyMs = 2_000,
     readonly chunkRows = 100,
   ) {}

@@ -1,9 +1,9 @@
 /**
  * Central's socket server for CP Monitors: this instance holds the links of the Monitors that
  * connect to it, whoever owns their CPs. A link must authenticate (AUTH with the CP's id and
- * secret) within {@link AUTH_TIMEOUT_MS}; then its HEALTH reports (one every 2 s, and each change) are relayed to
- * every instance as link facts, and silence for {@link SILENCE_MS} or a closed connection ends
- * it. The owner's orders come back through here and are ACKed, NACKed or time out.
+ * secret) within {@link AUTH_TIMEOUT_MS}; then its HEALTH reports (every 2 s, and on each change)
+ * are relayed to every instance as link facts, and silence for {@link SILENCE_MS} or a closed
+ * connection ends it. The owner's orders come back through here and are ACKed, NACKed or time out.
  *
  * Async all the way: a silent or half-open connection costs a timer, not a thread.
  *
@@ -17,7 +17,7 @@ import type { AliveLink, LinkEvent, OrderName } from "../../shared/events.ts";
 import { admission, type LinkPhase, mayAuthenticate, mayRequest } from "../core/registration.ts";
 import type { CpRepo } from "../db/cp_repo.ts";
 import type { AuditRepo } from "../db/audit_repo.ts";
-import type { DbLanes } from "../db/lanes.ts";
+import { type DbLanes, NO_LANES } from "../db/lanes.ts";
 import { verifySecret } from "../secrets.ts";
 import { AuthLimit } from "../../shared/protocol/auth_limit.ts";
 import type { Metrics } from "../../shared/metrics.ts";
@@ -101,7 +101,7 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
   // AUTH is rate-limited per link and per address (and failures per address): a peer that
   // pipelines AUTHs costs no query, no audit row, no message past its share
   const authLimit = new AuthLimit();
-  const db = o.db ?? { run: <T>(_lane: string, statement: () => Promise<T>) => statement() };
+  const db = o.db ?? NO_LANES;
   // one wheel for the timers of thousands of links (a write's stall check, the silence watch)
   const wheel = new TimerWheel();
 

@@ -144,6 +144,7 @@ export class FramedLink {
   lateReplies = 0;
   #lastSeq = 0;
   #badInARow = 0;
+  /** When the peer was last heard from, or last answered: its silence counts from then. */
   #lastReceived = performance.now();
   #stopIdleWatch: Cancel = () => {};
   readonly #scheduler: Scheduler;
@@ -351,7 +352,7 @@ export class FramedLink {
       .finally(() => {
         this.#inFlight--;
         // its silence counts from its answer: a peer waiting for this side is not silent
-        this.#lastReceived = Math.max(this.#lastReceived, performance.now());
+        this.#lastReceived = performance.now();
       });
   }
 

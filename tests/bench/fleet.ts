@@ -73,9 +73,9 @@ export interface FleetResult {
   machineStealPct: number;
   /** The machine's 1-minute load average at the start and the end of the window (others' work too). */
   loadAverage: [number, number];
-  /** The simulator's whole summary. */
   /** Once the load dropped (every car unplugged): what the network showed by itself. */
   drain?: DrainFigures;
+  /** The simulator's whole summary. */
   sim: Record<string, unknown>;
 }
 
