@@ -16,6 +16,7 @@ import { Views } from "./shell/views.ts";
 import { Ownership } from "./shell/ownership.ts";
 import { ProgressSaver } from "./shell/progress_saver.ts";
 import { DbLanes } from "./db/lanes.ts";
+import { linksDatabase, shellDatabase } from "./db/database_ports.ts";
 import { startClock } from "./shell/clock.ts";
 import { startMonitorLinks } from "./socket/monitor_links.ts";
 import { LinksChannel } from "./kafka/links_channel.ts";
@@ -117,9 +118,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     sendOrder: (cpId, linkId, order) => monitors.sendOrder(cpId, linkId, order),
   });
   const shell: Shell = new Shell(state, {
-    sessions,
-    cps,
-    db: lanes,
+    ...shellDatabase(sessions, cps, lanes),
     publish,
     orderMonitor: (cpId, holder, linkId, order) => links.orderMonitor(cpId, holder, linkId, order),
     saveProgress: (id, f) => progress.save(id, f),
@@ -154,9 +153,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     hostname: o.listen,
     port: o.port,
     instance,
-    cps,
-    audit,
-    db: lanes,
+    ...linksDatabase(cps, audit, lanes),
     metrics,
     tell: (fact) => links.tell(fact),
     quietSince: (since) => lag.onTimeMs(since),

@@ -23,12 +23,21 @@ export class AuditRepo {
 
   /** Records one entry. */
   async record(e: AuditEntry): Promise<void> {
+    await this.recordMany([e]);
+  }
+
+  /** Records entries, in order, in one statement. */
+  async recordMany(entries: AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const column = (f: (e: AuditEntry) => string | undefined) => entries.map((e) => f(e) ?? "");
     try {
       await this.sql`insert into audit (source, actor, action, result, detail)
-        values (${e.source ?? ""}, ${e.actor ?? ""}, ${e.action}, ${e.result ?? ""},
-          ${e.detail ?? ""})`;
+        select * from unnest(${column((e) => e.source)}::text[], ${column((e) => e.actor)}::text[],
+          ${column((e) => e.action)}::text[], ${column((e) => e.result)}::text[],
+          ${column((e) => e.detail)}::text[])`;
     } catch (err) {
-      log.warn(`could not audit ${e.action}: ${errorMessage(err)}`);
+      const what = entries.length === 1 ? entries[0].action : `${entries.length} entries`;
+      log.warn(`could not audit ${what}: ${errorMessage(err)}`);
     }
   }
 }

@@ -37,9 +37,16 @@ export class CpRepo {
 
   /** One CP, or undefined. */
   async get(id: string): Promise<CpRow | undefined> {
+    return (await this.getMany([id]))[0];
+  }
+
+  /** Many CPs in one statement, in the order asked (undefined where unknown). */
+  async getMany(ids: string[]): Promise<Array<CpRow | undefined>> {
+    if (ids.length === 0) return [];
     const rows = await this.sql<RawRow[]>`select id, location, price_per_kwh::float8 as price,
-      secret_hash, stopped, state from cps where id = ${id}`;
-    return rows[0] && toRow(rows[0]);
+      secret_hash, stopped, state from cps where id = any(${ids}::text[])`;
+    const byId = new Map(rows.map((r) => [r.id, toRow(r)]));
+    return ids.map((id) => byId.get(id));
   }
 
   /** Enrolls a CP; throws {@link DuplicateCpError} when the id exists. */
@@ -74,8 +81,17 @@ export class CpRepo {
 
   /** Records the state shown and the operator's order. */
   async saveState(id: string, state: CpState, stopped: boolean): Promise<void> {
-    await this.sql`update cps set state = ${state}, stopped = ${stopped}, updated_at = now()
-      where id = ${id}`;
+    await this.saveStates([{ id, state, stopped }]);
+  }
+
+  /** Records the states of many CPs in one statement (one row per CP). */
+  async saveStates(rows: Array<{ id: string; state: CpState; stopped: boolean }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.sql`update cps as c set state = v.state, stopped = v.stopped, updated_at = now()
+      from (select unnest(${rows.map((r) => r.id)}::text[]) as id,
+                   unnest(${rows.map((r) => r.state)}::text[]) as state,
+                   unnest(${rows.map((r) => String(r.stopped))}::text[])::bool as stopped) as v
+      where c.id = v.id`;
   }
 }
 

@@ -96,8 +96,17 @@ export class SessionRepo {
 
   /** The car was plugged in. */
   async started(id: string, at: Date): Promise<void> {
-    await this.sql`update sessions set status = 'charging', started_at = ${at}, updated_at = now()
-      where id = ${id} and status = 'authorized'`;
+    await this.startedMany([{ id, at }]);
+  }
+
+  /** Cars plugged in, many in one statement. */
+  async startedMany(rows: Array<{ id: string; at: Date }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.sql`update sessions as s set status = 'charging', started_at = v.at,
+        updated_at = now()
+      from (select unnest(${rows.map((r) => r.id)}::text[]) as id,
+                   unnest(${rows.map((r) => r.at.toISOString())}::text[])::timestamptz as at) as v
+      where s.id = v.id and s.status = 'authorized'`;
   }
 
   /** The latest figures of live supplies, many in one statement. */
@@ -181,19 +190,32 @@ export class SessionRepo {
 
   /** Claims a ticket for sending; false when it went out or another sender holds it. */
   async claimTicket(id: string, by: string): Promise<boolean> {
-    const rows = await this.sql`update sessions
+    return (await this.claimTickets([id], by))[0];
+  }
+
+  /** Claims tickets for sending, many in one statement: whether each is now `by`'s. */
+  async claimTickets(ids: string[], by: string): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql<{ id: string }[]>`update sessions
       set ticket_claimed_by = ${by}, ticket_claimed_at = now()
-      where id = ${id} and status = 'ended' and ticket_sent_at is null
+      where id = any(${ids}::text[]) and status = 'ended' and ticket_sent_at is null
         and (ticket_claimed_at is null or ticket_claimed_by = ${by}
           or ticket_claimed_at < now() - make_interval(secs => ${CLAIM_LEASE_SECONDS}))
       returning id`;
-    return rows.length > 0;
+    const claimed = new Set(rows.map((r) => r.id));
+    return ids.map((id) => claimed.has(id));
   }
 
   /** The ticket was published. */
   async ticketSent(id: string): Promise<void> {
+    await this.ticketsSent([id]);
+  }
+
+  /** Tickets published, many in one statement. */
+  async ticketsSent(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
     await this.sql`update sessions set ticket_sent_at = now(), ticket_claimed_at = null
-      where id = ${id}`;
+      where id = any(${ids}::text[])`;
   }
 
   /** The ticket could not be published: its claim is let go (it is tried again). */

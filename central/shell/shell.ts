@@ -20,7 +20,6 @@ import { LatestPerKey } from "./latest_per_key.ts";
 import type { SessionRepo } from "../db/session_repo.ts";
 import type { CpRepo } from "../db/cp_repo.ts";
 import { DeterministicError, retrying } from "./failures.ts";
-import type { DbLanes, Lane } from "../db/lanes.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 
 const log = createLogger("central");
@@ -42,8 +41,6 @@ export interface ShellPorts {
     | "releaseTicket"
   >;
   cps: Pick<CpRepo, "saveState">;
-  /** Where database steps wait for their turn (a driver's claim before a busy network's writes). */
-  db: Pick<DbLanes, "run">;
   /** Publishes an event (resolves when the broker has it). */
   publish(body: EventBody): Promise<void>;
   /** Relays an order to a CP's Monitor through the instance holding its link. */
@@ -194,10 +191,10 @@ export class Shell {
   }
 
   /** Runs a database step after the earlier ones of the same CP, retrying while it is away. */
-  #db<T>(key: string, what: string, fn: () => Promise<T>, lane: Lane = "normal"): Promise<T> {
+  #db<T>(key: string, what: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#chains.get(key) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(() =>
-      retrying(() => this.ports.db.run(lane, fn), { what, signal: this.#stop.signal })
+      retrying(fn, { what, signal: this.#stop.signal })
     );
     this.#chains.set(key, next);
     next.catch(() => {}).finally(() => {
@@ -215,8 +212,7 @@ export class Shell {
   ): Promise<void> {
     let answer: Input | undefined;
     try {
-      // somebody waits for its answer (a driver, an Engine's report): before the state writes
-      answer = await this.#db(key, what, fn, "urgent");
+      answer = await this.#db(key, what, fn);
     } catch (e) {
       if (onRefused && e instanceof DeterministicError) await this.dispatch(onRefused);
       throw e;

@@ -17,7 +17,6 @@ import type { AliveLink, LinkEvent, OrderName } from "../../shared/events.ts";
 import { admission, type LinkPhase, mayAuthenticate, mayRequest } from "../core/registration.ts";
 import type { CpRepo } from "../db/cp_repo.ts";
 import type { AuditRepo } from "../db/audit_repo.ts";
-import { type DbLanes, NO_LANES } from "../db/lanes.ts";
 import { verifySecret } from "../secrets.ts";
 import { AuthLimit } from "../../shared/protocol/auth_limit.ts";
 import type { Metrics } from "../../shared/metrics.ts";
@@ -45,13 +44,9 @@ export interface MonitorLinksOptions {
   hostname: string;
   port: number;
   instance: string;
+  /** The CPs' rows: a registration's lookup (in turn with the other statements). */
   cps: Pick<CpRepo, "get" | "updateDetails">;
-  audit: AuditRepo;
-  /**
-   * Where a registration's statements wait their turn: after the claims drivers wait on (under a
-   * registration burst, authorizations come first). @default straight to the database
-   */
-  db?: Pick<DbLanes, "run">;
+  audit: Pick<AuditRepo, "record">;
   metrics: Metrics;
   /** Tells every instance a fact about a link held here. */
   tell(fact: LinkFact): void;
@@ -101,7 +96,6 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
   // AUTH is rate-limited per link and per address (and failures per address): a peer that
   // pipelines AUTHs costs no query, no audit row, no message past its share
   const authLimit = new AuthLimit();
-  const db = o.db ?? NO_LANES;
   // one wheel for the timers of thousands of links (a write's stall check, the silence watch)
   const wheel = new TimerWheel();
 
@@ -122,7 +116,7 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
       phase = "verifying";
       let row;
       try {
-        row = await db.run("normal", () => o.cps.get(msg.cpId));
+        row = await o.cps.get(msg.cpId);
       } catch (e) {
         phase = "new";
         log.warn(`cannot check ${msg.cpId}'s credentials: ${errorMessage(e)}`);
@@ -133,13 +127,12 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
         row !== undefined,
         row !== undefined && await verifySecret(msg.secret, row.secretHash),
       );
-      await db.run("normal", () =>
-        o.audit.record({
-          source: remote,
-          actor: msg.cpId,
-          action: "authenticate",
-          result: verdict.ok ? "ok" : verdict.reason,
-        }));
+      await o.audit.record({
+        source: remote,
+        actor: msg.cpId,
+        action: "authenticate",
+        result: verdict.ok ? "ok" : verdict.reason,
+      });
       if (!verdict.ok || !row) {
         authLimit.failed(remote);
         const reason = verdict.ok ? "refused" : verdict.reason;
