@@ -142,6 +142,11 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     const f = lag.figures();
     return [[{ stat: "now" }, f.nowMs], [{ stat: "p99" }, f.p99Ms], [{ stat: "max" }, f.maxMs]];
   });
+  metrics.gauge(
+    "ev_db_waiting",
+    "database statements waiting for their turn, by lane",
+    () => Object.entries(lanes.waiting()).map(([lane, n]) => [{ lane }, n]),
+  );
   metrics.gauge("ev_owned_partitions", "partitions of the CP topics this instance owns", () => [[
     {},
     ownership.owned.size,
