@@ -90,3 +90,70 @@ Deno.test("rows written together land one by one, each caller answered", async (
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("claims and ends in one statement are refused as if made one by one", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ev-ports-" });
+  const db = await openDatabase({ dataDir: dir });
+  try {
+    const repos = { cps: new CpRepo(db.sql), sessions: new SessionRepo(db.sql) };
+    const lanes = new DbLanes(1);
+    const shell = shellDatabase(repos.sessions, repos.cps, lanes);
+    for (const id of ["A", "B", "C"]) {
+      await repos.cps.enroll({ id, location: "Lab", pricePerKwh: 0.3, secretHash: "x" });
+    }
+    const claim = (id: string, cpId: string, driverId: string) =>
+      shell.sessions.claim({
+        id,
+        cpId,
+        driverId,
+        requestId: id,
+        pricePerKwh: 0.3,
+        authorizedAt: Date.now(),
+      });
+    // the only place is taken: every claim below waits for the same turn
+    const busy = lanes.run("urgent", () => new Promise((r) => setTimeout(r, 50)));
+    const answers = await Promise.all([
+      claim("s1", "A", "D1"),
+      claim("s2", "A", "D2"), // A is taken by s1
+      claim("s3", "B", "D1"), // D1 charges at A
+      claim("s1", "C", "D3"), // the same request again
+      claim("s4", "NOPE", "D4"),
+      claim("s5", "C", "D5"),
+    ]);
+    await busy;
+    assert.deepEqual(answers, [
+      undefined,
+      "CP busy",
+      "driver already has a supply in progress",
+      "duplicate request",
+      "unknown CP",
+      undefined,
+    ]);
+    const now = new Date().toISOString();
+    const ticket = {
+      sessionId: "s1",
+      cpId: "A",
+      driverId: "D1",
+      start: now,
+      end: now,
+      kwh: 2.5,
+      eur: 0.75,
+      partial: true,
+      reason: "engine fault",
+    };
+    const ends = await Promise.all([
+      shell.sessions.end(ticket, ["authorized", "charging"]),
+      shell.sessions.end(ticket, ["authorized", "charging"]),
+      shell.sessions.end({ ...ticket, sessionId: "s5", cpId: "C", driverId: "D5" }, ["charging"]),
+    ]);
+    assert.deepEqual(ends, [ticket, undefined, undefined], "one ticket; s5 never charged");
+    const [row] = await repos.sessions.list({ cp: "A" });
+    assert.deepEqual(
+      [row.status, row.kwh, row.eur, row.partial, row.endReason],
+      ["ended", 2.5, 0.75, true, "engine fault"],
+    );
+  } finally {
+    await db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

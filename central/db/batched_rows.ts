@@ -65,3 +65,27 @@ export class BatchedRows<R, A = void> {
 function settle<R, A>(batch: Waiting<R, A>[], answers: A[] | void): void {
   batch.forEach((w, i) => w.resolve(answers?.[i] as A));
 }
+
+/**
+ * Runs `many` over rows whose keys differ, and each row whose key came earlier after it, alone:
+ * in one statement a row is seen once (two ends of one supply would both look stored).
+ */
+export async function oncePerKey<R, A>(
+  rows: R[],
+  key: (row: R) => string,
+  many: (rows: R[]) => Promise<A[]>,
+): Promise<A[]> {
+  const seen = new Set<string>();
+  const first: number[] = [];
+  const again: number[] = [];
+  rows.forEach((r, i) => {
+    const k = key(r);
+    (seen.has(k) ? again : first).push(i);
+    seen.add(k);
+  });
+  if (again.length === 0) return await many(rows);
+  const answers = new Array<A>(rows.length);
+  (await many(first.map((i) => rows[i]))).forEach((a, j) => (answers[first[j]] = a));
+  for (const i of again) answers[i] = (await many([rows[i]]))[0];
+  return answers;
+}

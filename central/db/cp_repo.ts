@@ -5,6 +5,7 @@
  */
 import type postgres from "postgres";
 import type { CpState } from "../../shared/cp_view.ts";
+import { oncePerKey } from "./batched_rows.ts";
 
 /** A CP's row, mapped to domain names. */
 export interface CpRow {
@@ -86,12 +87,17 @@ export class CpRepo {
 
   /** Records the states of many CPs in one statement (one row per CP). */
   async saveStates(rows: Array<{ id: string; state: CpState; stopped: boolean }>): Promise<void> {
-    if (rows.length === 0) return;
+    await oncePerKey(rows, (r) => r.id, (rows) => this.#saveStates(rows));
+  }
+
+  async #saveStates(rows: Array<{ id: string; state: CpState; stopped: boolean }>) {
+    if (rows.length === 0) return [];
     await this.sql`update cps as c set state = v.state, stopped = v.stopped, updated_at = now()
       from (select unnest(${rows.map((r) => r.id)}::text[]) as id,
                    unnest(${rows.map((r) => r.state)}::text[]) as state,
                    unnest(${rows.map((r) => String(r.stopped))}::text[])::bool as stopped) as v
       where c.id = v.id`;
+    return [];
   }
 }
 

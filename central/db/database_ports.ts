@@ -1,8 +1,8 @@
 /**
  * The database as Central's shell and its Monitor links use it: every statement in its lane
- * (`lanes.ts`: what somebody waits for goes first), and the rows of a busy network (a CP's
- * state, a car plugged in, a ticket claimed and sent, a registration's lookup and audit row)
- * gathered many per statement (`batched_rows.ts`).
+ * (`lanes.ts`: what somebody waits for goes first), and the rows of a busy network (a supply
+ * recorded, a CP's state, a car plugged in, an end stored, a ticket claimed and sent, a
+ * registration's lookup and audit row) gathered many per statement (`batched_rows.ts`).
  *
  * @module
  */
@@ -14,6 +14,8 @@ import type { CpRepo } from "./cp_repo.ts";
 import type { DbLanes } from "./lanes.ts";
 import { BatchedRows } from "./batched_rows.ts";
 import type { CpState } from "../../shared/cp_view.ts";
+import type { Ticket } from "../../shared/events.ts";
+import type { EndableStatus, NewSession } from "../core/effects.ts";
 
 /** The shell's `sessions` and `cps` ports over the repos, in the lanes given. */
 export function shellDatabase(
@@ -31,7 +33,14 @@ export function shellDatabase(
     "normal",
     (rows) => sessions.startedMany(rows),
   );
-  const claims = new BatchedRows<{ id: string; by: string }, boolean>(
+  // somebody waits for these: a driver for its claim, an Engine's report for its stored end
+  const claims = new BatchedRows(lanes, "urgent", (rows: NewSession[]) => sessions.claimMany(rows));
+  const ends = new BatchedRows(
+    lanes,
+    "urgent",
+    (rows: Array<{ ticket: Ticket; from: EndableStatus[] }>) => sessions.endMany(rows),
+  );
+  const ticketClaims = new BatchedRows<{ id: string; by: string }, boolean>(
     lanes,
     "normal",
     (rows) => claimEach(sessions, rows),
@@ -40,14 +49,14 @@ export function shellDatabase(
   return {
     cps: { saveState: (id, state, stopped) => states.add({ id, state, stopped }) },
     sessions: {
-      // somebody waits for these: a driver for its claim, an Engine's report for its session
-      claim: (s) => lanes.run("urgent", () => sessions.claim(s)),
+      claim: (s) => claims.add(s),
+      // an Engine's report waits for its session
       load: (id) => lanes.run("urgent", () => sessions.load(id)),
-      end: (t, from) => lanes.run("urgent", () => sessions.end(t, from)),
+      end: (ticket, from) => ends.add({ ticket, from }),
       expire: (id, reason) => lanes.run("normal", () => sessions.expire(id, reason)),
       releaseTicket: (id, by) => lanes.run("normal", () => sessions.releaseTicket(id, by)),
       started: (id, at) => starts.add({ id, at }),
-      claimTicket: (id, by) => claims.add({ id, by }),
+      claimTicket: (id, by) => ticketClaims.add({ id, by }),
       ticketSent: (id) => sent.add(id),
     },
   };

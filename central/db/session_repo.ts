@@ -9,6 +9,7 @@ import type postgres from "postgres";
 import type { Ticket } from "../../shared/events.ts";
 import type { ClaimRefusal, LiveSession, StoredSession } from "../core/inputs.ts";
 import type { EndableStatus, NewSession } from "../core/effects.ts";
+import { oncePerKey } from "./batched_rows.ts";
 
 /** A session as the API shows it. */
 export interface SessionView {
@@ -94,6 +95,39 @@ export class SessionRepo {
     }
   }
 
+  /**
+   * Records many supplies in one statement, each answered as {@link claim} would: the rows the
+   * database did not take (a conflict, an unknown CP: rare) are tried again alone for their
+   * reason. Rows go in in the order given (the first of two at one CP wins), the CPs' rows
+   * locked (shared) meanwhile.
+   */
+  claimMany(batch: NewSession[]): Promise<Array<ClaimRefusal | undefined>> {
+    return oncePerKey(batch, (s) => s.id, (rows) => this.#claimMany(rows));
+  }
+
+  async #claimMany(batch: NewSession[]): Promise<Array<ClaimRefusal | undefined>> {
+    if (batch.length === 0) return [];
+    const column = (f: (s: NewSession) => string) => batch.map(f);
+    const rows = await this.sql<{ id: string }[]>`insert into sessions (id, cp_id, driver_id,
+        request_id, status, price_per_kwh, authorized_at)
+      select v.id, c.id, v.driver_id, v.request_id, 'authorized', v.price::numeric,
+          v.at::timestamptz
+        from unnest(${column((s) => s.id)}::text[], ${column((s) => s.cpId)}::text[],
+          ${column((s) => s.driverId)}::text[], ${column((s) => s.requestId)}::text[],
+          ${column((s) => String(s.pricePerKwh))}::text[],
+          ${column((s) => new Date(s.authorizedAt).toISOString())}::text[])
+          with ordinality as v(id, cp_id, driver_id, request_id, price, at, n)
+        join cps c on c.id = v.cp_id
+        order by v.n
+        for share of c
+      on conflict do nothing
+      returning id`;
+    const taken = new Set(rows.map((r) => r.id));
+    const answers: Array<ClaimRefusal | undefined> = [];
+    for (const s of batch) answers.push(taken.has(s.id) ? undefined : await this.claim(s));
+    return answers;
+  }
+
   /** The car was plugged in. */
   async started(id: string, at: Date): Promise<void> {
     await this.startedMany([{ id, at }]);
@@ -122,14 +156,34 @@ export class SessionRepo {
 
   /** Stores a supply's end if its session is still in one of `from`; the ticket when it was. */
   async end(t: Ticket, from: EndableStatus[]): Promise<Ticket | undefined> {
-    const rows = await this.sql`update sessions set status = 'ended',
-        started_at = coalesce(started_at, ${new Date(t.start)}), ended_at = ${new Date(t.end)},
-        kwh = ${t.kwh}, eur = ${t.eur}, partial = ${t.partial}, end_reason = ${t.reason},
-        updated_at = now()
-      where id = ${t.sessionId} and cp_id = ${t.cpId} and driver_id = ${t.driverId}
-        and status = any(${from}::text[])
-      returning id`;
-    return rows.length > 0 ? t : undefined;
+    return (await this.endMany([{ ticket: t, from }]))[0];
+  }
+
+  /** Stores many supplies' ends in one statement, each answered as {@link end} would. */
+  endMany(
+    ends: Array<{ ticket: Ticket; from: EndableStatus[] }>,
+  ): Promise<Array<Ticket | undefined>> {
+    return oncePerKey(ends, (e) => e.ticket.sessionId, (rows) => this.#endMany(rows));
+  }
+
+  async #endMany(ends: Array<{ ticket: Ticket; from: EndableStatus[] }>) {
+    if (ends.length === 0) return [];
+    const column = (f: (t: Ticket) => string | number) => ends.map((e) => String(f(e.ticket)));
+    const rows = await this.sql<{ id: string }[]>`update sessions as s set status = 'ended',
+        started_at = coalesce(s.started_at, v.start_at::timestamptz),
+        ended_at = v.end_at::timestamptz, kwh = v.kwh::float8, eur = v.eur::float8,
+        partial = v.partial::bool, end_reason = v.reason, updated_at = now()
+      from unnest(${column((t) => t.sessionId)}::text[], ${column((t) => t.cpId)}::text[],
+          ${column((t) => t.driverId)}::text[], ${column((t) => t.start)}::text[],
+          ${column((t) => t.end)}::text[], ${column((t) => t.kwh)}::text[],
+          ${column((t) => t.eur)}::text[], ${column((t) => String(t.partial))}::text[],
+          ${column((t) => t.reason)}::text[], ${ends.map((e) => e.from.join(","))}::text[])
+        as v(id, cp_id, driver_id, start_at, end_at, kwh, eur, partial, reason, from_status)
+      where s.id = v.id and s.cp_id = v.cp_id and s.driver_id = v.driver_id
+        and s.status = any(string_to_array(v.from_status, ','))
+      returning s.id`;
+    const stored = new Set(rows.map((r) => r.id));
+    return ends.map((e) => stored.has(e.ticket.sessionId) ? e.ticket : undefined);
   }
 
   /** A reservation not used: released, no ticket. */
