@@ -50,6 +50,12 @@ export interface Asked {
   answer: string;
   /** Request → answer, ms (NaN on a timeout). */
   answerMs: number;
+  /**
+   * Of `answerMs`, up to when Central published the answer (the record's time), and from then
+   * to its arrival here (NaN on a timeout). One machine's clock in a bench.
+   */
+  toAnswerMs: number;
+  deliveryMs: number;
   /** "ticket", "expired", "denied" or "timeout", once the supply is over. */
   outcome: Promise<string>;
 }
@@ -58,6 +64,9 @@ type Waiter = {
   requestId: string;
   sessionId?: string;
   sent: number;
+  /** Epoch ms: when it was asked, and when Central published the answer. */
+  sentAt: number;
+  answerAt?: number;
   answered(kind: string): void;
   ended(kind: string): void;
 };
@@ -123,6 +132,7 @@ export class SimDrivers {
           }
         } else if (e.type === "authorized" || e.type === "denied") {
           if (e.requestId !== waiter.requestId) return;
+          waiter.answerAt = Number(m.timestamp);
           if (e.type === "denied") {
             this.figures.denied++;
             this.figures.deniedFor[e.reason] = (this.figures.deniedFor[e.reason] ?? 0) + 1;
@@ -154,7 +164,13 @@ export class SimDrivers {
     let ended!: (kind: string) => void;
     const answer = new Promise<string>((resolve) => (answered = resolve));
     const outcome = new Promise<string>((resolve) => (ended = resolve));
-    const waiter: Waiter = { requestId, sent: performance.now(), answered, ended };
+    const waiter: Waiter = {
+      requestId,
+      sent: performance.now(),
+      sentAt: Date.now(),
+      answered,
+      ended,
+    };
     this.#waiting.set(driverId, waiter);
     this.figures.requests++;
     const body = { type: "supply.request", driverId, cpId, source: "driver" } as const;
@@ -165,12 +181,14 @@ export class SimDrivers {
       Promise.race([p, sleep(this.o.timeout * 1000, signal).then(() => "timeout")]);
     const kind = await limit(answer);
     const answerMs = kind === "timeout" ? NaN : performance.now() - waiter.sent;
+    const toAnswerMs = (waiter.answerAt ?? NaN) - waiter.sentAt;
+    const deliveryMs = Date.now() - (waiter.answerAt ?? NaN);
     const done = (kind === "authorized" ? limit(outcome) : Promise.resolve(kind)).then((k) => {
       if (k === "timeout" && !signal.aborted) this.figures.timeouts++;
       if (this.#waiting.get(driverId) === waiter) this.#waiting.delete(driverId);
       return k;
     });
-    return { answer: kind, answerMs, outcome: done };
+    return { answer: kind, answerMs, toAnswerMs, deliveryMs, outcome: done };
   }
 
   /** Starts a closed loop per driver: ask, wait for the outcome, pause `pause` s, ask again. */

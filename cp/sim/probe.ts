@@ -22,6 +22,9 @@ export interface ProbeOptions {
 export class Probe {
   /** Request → authorized, ms. */
   readonly authorizations = new Histogram();
+  /** Of each: until Central published the answer, and the answer's delivery from then. */
+  readonly toAnswer = new Histogram();
+  readonly delivery = new Histogram();
   sent = 0;
   denied = 0;
   timeouts = 0;
@@ -44,6 +47,8 @@ export class Probe {
   /** Forgets the figures so far (after a warm-up). */
   reset(): void {
     this.authorizations.reset();
+    this.toAnswer.reset();
+    this.delivery.reset();
     this.sent =
       this.denied =
       this.timeouts =
@@ -64,8 +69,11 @@ export class Probe {
     this.sent++;
     const driver = `${this.o.driverPrefix}-${String(k + 1).padStart(4, "0")}`;
     this.o.drivers.ask(driver, this.o.cps[k]).then(async (asked) => {
-      if (asked.answer === "authorized") this.authorizations.add(asked.answerMs);
-      else if (asked.answer === "denied") this.denied++;
+      if (asked.answer === "authorized") {
+        this.authorizations.add(asked.answerMs);
+        this.toAnswer.add(Math.max(0, asked.toAnswerMs));
+        this.delivery.add(Math.max(0, asked.deliveryMs));
+      } else if (asked.answer === "denied") this.denied++;
       else this.timeouts++;
       await asked.outcome;
     }).finally(() => (this.#busy[k] = false));

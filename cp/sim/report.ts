@@ -125,6 +125,10 @@ export function summary(run: Run) {
       skipped: p.skipped,
       authorizationMsP50: ms(p.authorizations, 50),
       authorizationMsP99: ms(p.authorizations, 99),
+      toAnswerMsP50: ms(p.toAnswer, 50),
+      toAnswerMsP99: ms(p.toAnswer, 99),
+      deliveryMsP50: ms(p.delivery, 50),
+      deliveryMsP99: ms(p.delivery, 99),
     },
     faults: {
       injected: run.injector.injected,

@@ -55,6 +55,11 @@ export interface FleetResult {
   fromRelayP99Ms: number;
   authorizationP50Ms: number;
   authorizationP99Ms: number;
+  /** Of each authorization: until Central published the answer, and the answer's delivery. */
+  authorizationToAnswerP50Ms: number;
+  authorizationToAnswerP99Ms: number;
+  authorizationDeliveryP50Ms: number;
+  authorizationDeliveryP99Ms: number;
   probeSent: number;
   uninjectedFaults: number;
   monitorFalseKo: number;
@@ -179,6 +184,10 @@ export async function runFleetStep(
     fromRelayP99Ms: s.fromRelayMsP99,
     authorizationP50Ms: s.probe?.authorizationMsP50,
     authorizationP99Ms: s.probe?.authorizationMsP99,
+    authorizationToAnswerP50Ms: s.probe?.toAnswerMsP50,
+    authorizationToAnswerP99Ms: s.probe?.toAnswerMsP99,
+    authorizationDeliveryP50Ms: s.probe?.deliveryMsP50,
+    authorizationDeliveryP99Ms: s.probe?.deliveryMsP99,
     probeSent: s.probe?.sent,
     uninjectedFaults: (faults.uninjectedFaulted ?? NaN) + (faults.uninjectedDisconnected ?? NaN),
     monitorFalseKo: faults.monitorFalseKo,
@@ -235,7 +244,9 @@ export function describeStep(r: FleetResult): string {
     `(broker has it p50 ${r.toBrokerP50Ms} p99 ${r.toBrokerP99Ms}, ` +
     `Central relays p50 ${r.toRelayP50Ms} p99 ${r.toRelayP99Ms}, ` +
     `driver has it +p50 ${r.fromRelayP50Ms} p99 ${r.fromRelayP99Ms}) | ` +
-    `authorization p50 ${r.authorizationP50Ms} p99 ${r.authorizationP99Ms} ms | ` +
+    `authorization p50 ${r.authorizationP50Ms} p99 ${r.authorizationP99Ms} ms ` +
+    `(Central answered p50 ${r.authorizationToAnswerP50Ms} p99 ${r.authorizationToAnswerP99Ms}, ` +
+    `delivered +p50 ${r.authorizationDeliveryP50Ms} p99 ${r.authorizationDeliveryP99Ms}) | ` +
     `uninjected faults ${r.uninjectedFaults} | Central CPU ${r.centralCpuPct} % RSS ${r.centralRssMb} MB ` +
     `(idle ${r.centralRssIdleMb}) lag ≤ ${r.consumerLagMax} | sim CPU ${r.simCpuPct} % lag ≤ ${r.simLagMaxMs} ms | ` +
     `machine ${r.machineBusyPct} % busy (${r.machineStealPct} % stolen by its host), load ${
