@@ -10,6 +10,7 @@
  * @module
  */
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
+import { TurnBudget } from "../../shared/turn_budget.ts";
 import { superviseConsumer, type Supervised } from "../../shared/kafka/supervised.ts";
 import { parseEvent } from "../../shared/events.ts";
 import type { Topics } from "../../shared/topics.ts";
@@ -108,6 +109,9 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
       }),
   );
 
+  // telemetry in slices of 5 ms of work: a request (or a database answer) that arrives meanwhile
+  // is served between two slices, not after a whole fetch of every partition's telemetry
+  const budget = new TurnBudget(5);
   const start = (topic: string, read: (m: KafkaMessage) => Input | string) =>
     superviseConsumer({
       kafka: o.kafka,
@@ -157,6 +161,8 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
                 return o.deadLetters.setAside(origin, message.value, e.message);
               }),
           );
+          const turn = topic === o.topics.telemetry ? budget.pace() : undefined;
+          if (turn) await turn;
         }
       },
     });
