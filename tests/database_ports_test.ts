@@ -4,7 +4,7 @@
  * every row its own values, every caller its own answer, on the embedded database.
  */
 import assert from "node:assert/strict";
-import { openDatabase } from "../central/db/database.ts";
+import { type Database, openDatabase } from "../central/db/database.ts";
 import { CpRepo } from "../central/db/cp_repo.ts";
 import { SessionRepo } from "../central/db/session_repo.ts";
 import { AuditRepo } from "../central/db/audit_repo.ts";
@@ -13,10 +13,20 @@ import { linksDatabase, shellDatabase } from "../central/db/database_ports.ts";
 
 const N = 150;
 
-Deno.test("rows written together land one by one, each caller answered", async () => {
+/** Runs `test` against a new embedded database. */
+async function withEmbedded(test: (db: Database) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ev-ports-" });
   const db = await openDatabase({ dataDir: dir });
   try {
+    await test(db);
+  } finally {
+    await db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("rows written together land one by one, each caller answered", async () => {
+  await withEmbedded(async (db) => {
     const repos = { cps: new CpRepo(db.sql), sessions: new SessionRepo(db.sql) };
     const lanes = new DbLanes(2);
     const shell = shellDatabase(repos.sessions, repos.cps, lanes);
@@ -85,16 +95,11 @@ Deno.test("rows written together land one by one, each caller answered", async (
     await Promise.all(ids.map((_, i) => shell.sessions.ticketSent(`s${i}`)));
     assert.deepEqual(await repos.sessions.unsentTickets(ids), []);
     assert.deepEqual(lanes.waiting(), { urgent: 0, normal: 0, background: 0 });
-  } finally {
-    await db.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("claims and ends in one statement are refused as if made one by one", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "ev-ports-" });
-  const db = await openDatabase({ dataDir: dir });
-  try {
+  await withEmbedded(async (db) => {
     const repos = { cps: new CpRepo(db.sql), sessions: new SessionRepo(db.sql) };
     const lanes = new DbLanes(1);
     const shell = shellDatabase(repos.sessions, repos.cps, lanes);
@@ -152,8 +157,5 @@ Deno.test("claims and ends in one statement are refused as if made one by one", 
       [row.status, row.kwh, row.eur, row.partial, row.endReason],
       ["ended", 2.5, 0.75, true, "engine fault"],
     );
-  } finally {
-    await db.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });

@@ -27,7 +27,6 @@ import {
 import { type Cancel, type Scheduler, timers } from "../scheduler.ts";
 import { errorMessage } from "../log.ts";
 import type {
-  Answer,
   ByteStream,
   FramedLinkOptions,
   LinkLimit,
@@ -36,15 +35,7 @@ import type {
   RequestOptions,
 } from "./link_options.ts";
 
-export type {
-  Answer,
-  ByteStream,
-  FramedLinkOptions,
-  LinkLimit,
-  RequestBody,
-  RequestHandler,
-  RequestOptions,
-};
+export type * from "./link_options.ts";
 
 interface Pending {
   resolve(reply: Reply): void;
