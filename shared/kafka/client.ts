@@ -16,6 +16,10 @@ import {
 import process from "node:process";
 import { createLogger, errorMessage, type Logger } from "../log.ts";
 import { replicationFor } from "./broker_config.ts";
+import { speedUpKafkaEncoder } from "./encoder_patch.ts";
+
+// every record we produce is encoded with it: see encoder_patch.ts
+speedUpKafkaEncoder();
 
 /** Options of {@link createKafka}. */
 export interface KafkaOptions {
