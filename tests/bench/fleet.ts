@@ -248,7 +248,7 @@ export function describeStep(r: FleetResult): string {
     `(Central answered p50 ${r.authorizationToAnswerP50Ms} p99 ${r.authorizationToAnswerP99Ms}, ` +
     `delivered +p50 ${r.authorizationDeliveryP50Ms} p99 ${r.authorizationDeliveryP99Ms}) | ` +
     `uninjected faults ${r.uninjectedFaults} | Central CPU ${r.centralCpuPct} % RSS ${r.centralRssMb} MB ` +
-    `(idle ${r.centralRssIdleMb}) lag ≤ ${r.consumerLagMax} | sim CPU ${r.simCpuPct} % lag ≤ ${r.simLagMaxMs} ms | ` +
+    `(idle ${r.centralRssIdleMb}) consumer lag ≤ ${r.consumerLagMax} records | sim CPU ${r.simCpuPct} % lag ≤ ${r.simLagMaxMs} ms | ` +
     `machine ${r.machineBusyPct} % busy (${r.machineStealPct} % stolen by its host), load ${
       r.loadAverage.join("→")
     } | load dropped: ${r.drain?.tickets} tickets in ${r.drain?.suppliesOverS} s, every CP available in ${r.drain?.availableS} s | ${
