@@ -16,6 +16,7 @@ import { Views } from "./shell/views.ts";
 import { Ownership } from "./shell/ownership.ts";
 import { ProgressSaver } from "./shell/progress_saver.ts";
 import { DbLanes } from "./db/lanes.ts";
+import { AnswerTimer } from "./kafka/answer_timer.ts";
 import { linksDatabase, shellDatabase } from "./db/database_ports.ts";
 import { startClock } from "./shell/clock.ts";
 import { startMonitorLinks } from "./socket/monitor_links.ts";
@@ -96,8 +97,14 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     urgent: { producer: createProducer(kafka), types: ["authorized", "denied"] },
   });
   const sent = metrics.counter("ev_kafka_sent_total", "records published, by type");
+  const answerTimer = new AnswerTimer(metrics);
   const publish: Publisher["publish"] = (body, id) =>
-    publisher.publish(body, id).then(() => sent.inc({ type: body.type }));
+    publisher.publish(body, id).then(() => {
+      sent.inc({ type: body.type });
+      if (body.type === "authorized" || body.type === "denied") {
+        answerTimer.answered(body.requestId);
+      }
+    });
   const views = new Views(state, { publish });
   // the embedded database serves one statement at a time: two at once keep it busy, and a claim
   // waits for those two at most; a server has a few connections
@@ -196,6 +203,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     ownership,
     deadLetters,
     telemetryClock,
+    answerTimer,
     sessions,
     db: lanes,
     metrics,

@@ -72,6 +72,11 @@ Deno.test(
       await waitForEvents(holder, "progress");
       await cp1.engine.say("E");
       assert.equal((await holder.done).code, 0);
+      // every answer so far (2 authorized, 6 denied) timed from the broker's append
+      await waitFor("every answer timed in /metrics", async () => {
+        const text = await (await net.fetch("GET", "/metrics")).text();
+        return Number(/^ev_request_answer_seconds_count (\d+)$/m.exec(text)?.[1]) >= 8;
+      }, 10_000);
     });
 
     await t.step("two drivers asking for one CP: exactly one wins", async () => {

@@ -20,6 +20,7 @@ import { DeterministicError } from "../shell/failures.ts";
 import type { Ownership } from "../shell/ownership.ts";
 import type { DeadLetters } from "./dead_letters.ts";
 import type { TelemetryClock } from "./telemetry_clock.ts";
+import type { AnswerTimer } from "./answer_timer.ts";
 import type { Metrics } from "../../shared/metrics.ts";
 
 /** Records in progress per consumer at most: a backlog is read as fast as it is handled. */
@@ -35,6 +36,8 @@ export interface CpConsumersOptions {
   ownership: Ownership;
   deadLetters: DeadLetters;
   telemetryClock: TelemetryClock;
+  /** Told of each supply request read, with its broker time (`ev_request_answer_seconds`). */
+  answerTimer?: Pick<AnswerTimer, "received">;
   metrics: Metrics;
 }
 
@@ -152,6 +155,9 @@ export async function startCpConsumers(o: CpConsumersOptions): Promise<Supervise
           received.inc({ topic: batch.topic });
           const origin = { topic: batch.topic, partition: batch.partition, offset: message.offset };
           const input = read(message);
+          if (typeof input !== "string" && input.type === "request") {
+            o.answerTimer?.received(input.requestId, input.receivedAt);
+          }
           track(
             message.offset,
             typeof input === "string"

@@ -15,6 +15,7 @@ import { Backoff, sleep } from "../../shared/backoff.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 import type { LinksChannel } from "./links_channel.ts";
 import { startCpConsumers } from "./cp_consumers.ts";
+import type { AnswerTimer } from "./answer_timer.ts";
 import { startDriverRequests } from "./driver_requests.ts";
 import { followNetwork } from "./network_channel.ts";
 import type { Input } from "../core/inputs.ts";
@@ -41,6 +42,7 @@ export interface KafkaSideOptions {
   ownership: Ownership;
   deadLetters: DeadLetters;
   telemetryClock: TelemetryClock;
+  answerTimer: AnswerTimer;
   sessions: SessionRepo;
   db: Pick<DbLanes, "run">;
   metrics: Metrics;
@@ -102,6 +104,7 @@ export function startKafkaSide(o: KafkaSideOptions): KafkaSide {
         ownership: o.ownership,
         deadLetters: o.deadLetters,
         telemetryClock: o.telemetryClock,
+        answerTimer: o.answerTimer,
         metrics: o.metrics,
       }));
     if (cp) consumers.push(...cp);
