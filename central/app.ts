@@ -225,7 +225,7 @@ export async function startCentral(o: CentralOptions): Promise<RunningCentral> {
     cps,
     audit,
     publish,
-    kafkaReady: () => kafkaReady,
+    kafkaConnected: () => publisher.connected,
   });
   const readiness = async (): Promise<string[]> => {
     const problems: string[] = [];

@@ -20,7 +20,10 @@ import { enrollCp, type EnrollInput } from "./enrollment.ts";
 import type { EventBody } from "../shared/events.ts";
 import { envelope } from "../shared/events.ts";
 
-/** How long an order may wait for the broker before the operator is told to try again. */
+/**
+ * How long an order may wait for the broker (Central just started: for its producer to connect)
+ * before the operator is told to try again.
+ */
 const SEND_TIMEOUT_MS = 5_000;
 
 /** Who asked, for the audit log. */
@@ -45,8 +48,13 @@ export interface OperationsOptions {
   audit: AuditRepo;
   /** Publishes an event (with envelope id `id`); rejects while Kafka is away. */
   publish(body: EventBody, id?: string): Promise<void>;
-  /** Whether Kafka is connected. */
-  kafkaReady(): boolean;
+  /**
+   * Resolves once Central can publish: a CP shown available just after a restart (its Monitor
+   * came back over the socket) takes an order while the consumers still join their group.
+   */
+  kafkaConnected(): Promise<void>;
+  /** How long an order may wait for the broker. @default 5000 */
+  sendTimeoutMs?: number;
 }
 
 /** Central's operations. */
@@ -123,16 +131,15 @@ export class Operations {
   }
 
   async #send(body: EventBody, id?: string): Promise<void> {
-    if (!this.o.kafkaReady()) throw new UnavailableError("Kafka is not connected yet: try again");
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new UnavailableError("Kafka did not take the order in time: try again")),
-        SEND_TIMEOUT_MS,
+        this.o.sendTimeoutMs ?? SEND_TIMEOUT_MS,
       );
     });
     try {
-      await Promise.race([this.o.publish(body, id), late]);
+      await Promise.race([this.o.kafkaConnected().then(() => this.o.publish(body, id)), late]);
     } catch (e) {
       if (e instanceof UnavailableError) throw e;
       throw new UnavailableError(`Kafka did not take it: ${(e as Error).message}: try again`);
@@ -143,6 +150,6 @@ export class Operations {
 
   /** Tells the owner (best effort: the database has it already). */
   #tell(body: EventBody): void {
-    if (this.o.kafkaReady()) this.o.publish(body).catch(() => {});
+    this.o.kafkaConnected().then(() => this.o.publish(body)).catch(() => {});
   }
 }

@@ -6,7 +6,7 @@ import type { Views } from "./shell/views.ts";
 import type { CpRepo } from "./db/cp_repo.ts";
 import type { AuditRepo } from "./db/audit_repo.ts";
 
-function operations(publish: () => Promise<void>, kafkaReady = true) {
+function operations(publish: () => Promise<void>, connected = Promise.resolve()) {
   const w = new World();
   w.cp("CP1");
   const audited: string[] = [];
@@ -18,7 +18,8 @@ function operations(publish: () => Promise<void>, kafkaReady = true) {
       record: (e: { action: string }) => (audited.push(e.action), Promise.resolve()),
     } as unknown as AuditRepo,
     publish,
-    kafkaReady: () => kafkaReady,
+    kafkaConnected: () => connected,
+    sendTimeoutMs: 100,
   });
   return { ops, audited };
 }
@@ -37,6 +38,19 @@ Deno.test("an order Kafka cannot take is refused (503), never acknowledged", asy
   const down = operations(() => Promise.reject(new Error("broker away")));
   await assert.rejects(down.ops.order("CP1", "STOP", by), UnavailableError);
   assert.deepEqual(down.audited, [], "not recorded as done");
-  const notYet = operations(() => Promise.resolve(), false);
-  await assert.rejects(notYet.ops.order("CP1", "STOP", by), UnavailableError);
+  // a producer that never connects: told to try again once the wait is over
+  const never = operations(() => Promise.resolve(), new Promise(() => {}));
+  await assert.rejects(never.ops.order("CP1", "STOP", by), UnavailableError);
+  assert.deepEqual(never.audited, []);
+});
+
+Deno.test("an order just after a restart waits for the producer, then goes", async () => {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  let published = 0;
+  const soon = operations(() => (published++, Promise.resolve()), promise);
+  const order = soon.ops.order("CP1", "STOP", by);
+  setTimeout(resolve, 20);
+  assert.equal((await order)?.state, "stopped");
+  assert.equal(published, 1);
+  assert.deepEqual(soon.audited, ["stop CP1"]);
 });

@@ -41,9 +41,17 @@ export class Publisher {
     this.#urgentTypes = new Set(urgent?.types ?? []);
   }
 
+  readonly #connected = Promise.withResolvers<void>();
+
   /** Connects its producers. */
   async connect(): Promise<void> {
     await Promise.all(this.#batchers().map((b) => b.producer.connect()));
+    this.#connected.resolve();
+  }
+
+  /** Resolves once {@link connect} has succeeded (at once after that). */
+  get connected(): Promise<void> {
+    return this.#connected.promise;
   }
 
   /** Publishes one event (envelope id `id`, else a new one); resolves when the broker has it. */
