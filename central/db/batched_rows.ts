@@ -1,10 +1,11 @@
 /**
- * Writes of one kind gathered while they wait for their turn, then run many per statement. One
- * statement costs the embedded database about 0.8 ms whatever it does, and a row in a statement
- * of a hundred about 25 µs (a server: 160 and 17 µs): when 3,000 supplies start at once, their
- * state writes one by one kept it busy for seconds, and the tickets waited behind them.
+ * Rows of one kind (writes, or a registration's lookups) gathered while they wait for their turn,
+ * then run many per statement. One statement costs the embedded database about 0.8 ms whatever it
+ * does, and a row in a statement of a hundred about 25 µs (a server: 160 and 17 µs): when 3,000
+ * supplies start at once, their state writes one by one kept it busy for seconds, and the tickets
+ * waited behind them.
  *
- * A write is queued in its lane; when the turn comes, every write of its kind waiting by then
+ * A row is queued in its lane; when the turn comes, every row of its kind waiting by then
  * (up to `maxRows`) goes in one statement. A statement the database refuses is tried again row by
  * row, so that one bad row fails alone; when the database is away, every row's caller is told.
  *
