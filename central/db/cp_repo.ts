@@ -5,7 +5,6 @@
  */
 import type postgres from "postgres";
 import type { CpState } from "../../shared/cp_view.ts";
-import { oncePerKey } from "./batched_rows.ts";
 
 /** A CP's row, mapped to domain names. */
 export interface CpRow {
@@ -85,19 +84,16 @@ export class CpRepo {
     await this.saveStates([{ id, state, stopped }]);
   }
 
-  /** Records the states of many CPs in one statement (one row per CP). */
-  async saveStates(rows: Array<{ id: string; state: CpState; stopped: boolean }>): Promise<void> {
-    await oncePerKey(rows, (r) => r.id, (rows) => this.#saveStates(rows));
-  }
-
-  async #saveStates(rows: Array<{ id: string; state: CpState; stopped: boolean }>) {
-    if (rows.length === 0) return [];
+  /** Records the states of many CPs in one statement; of two rows of one CP, the later one. */
+  async saveStates(all: Array<{ id: string; state: CpState; stopped: boolean }>): Promise<void> {
+    // one statement updates a row once: the CP's last state is what writing them in turn leaves
+    const rows = [...new Map(all.map((r) => [r.id, r])).values()];
+    if (rows.length === 0) return;
     await this.sql`update cps as c set state = v.state, stopped = v.stopped, updated_at = now()
       from (select unnest(${rows.map((r) => r.id)}::text[]) as id,
                    unnest(${rows.map((r) => r.state)}::text[]) as state,
                    unnest(${rows.map((r) => String(r.stopped))}::text[])::bool as stopped) as v
       where c.id = v.id`;
-    return [];
   }
 }
 

@@ -182,7 +182,7 @@ export class SimDrivers {
     const kind = await limit(answer);
     const answerMs = kind === "timeout" ? NaN : performance.now() - waiter.sent;
     const toAnswerMs = (waiter.answerAt ?? NaN) - waiter.sentAt;
-    const deliveryMs = Date.now() - (waiter.answerAt ?? NaN);
+    const deliveryMs = answerMs - toAnswerMs;
     const done = (kind === "authorized" ? limit(outcome) : Promise.resolve(kind)).then((k) => {
       if (k === "timeout" && !signal.aborted) this.figures.timeouts++;
       if (this.#waiting.get(driverId) === waiter) this.#waiting.delete(driverId);
