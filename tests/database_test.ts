@@ -36,6 +36,24 @@ Deno.test("embedded database keeps its rows across a restart", async () => {
   }
 });
 
+Deno.test("the embedded database plans a statement once, not every time it runs", async () => {
+  // a short statement planned each time cost PGlite twice as much (a claim 2.0 ms against 1.1)
+  const dir = await Deno.makeTempDir({ prefix: "ev-db-" });
+  const db = await openDatabase({ dataDir: dir });
+  try {
+    for (const id of ["CP1", "CP1"]) await db.sql`select id from cps where id = ${id}`;
+    const prepared = await db.sql<{ statement: string }[]>`
+      select statement from pg_prepared_statements`;
+    assert.ok(
+      prepared.some((p) => p.statement.includes("select id from cps where id = $1")),
+      `not prepared: ${JSON.stringify(prepared)}`,
+    );
+  } finally {
+    await db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 const server = await findPostgresServer();
 
 Deno.test({
