@@ -176,6 +176,9 @@ async function launch(
     throw e;
   }
   const exited = Promise.race(nodes.map((n) => n.exited));
+  // a cluster whose node died at start: that node's log says why, not the first node's
+  let firstDead: number | undefined;
+  nodes.forEach((n, i) => n.exited.then(() => (firstDead ??= i)));
   const bootstrap = ports.map((p) => `${bracket(advertiseHost)}:${p}`).join(",");
   const local = ports.map((p) =>
     `${bracket(isWildcard(listenHost) ? "127.0.0.1" : listenHost)}:${p}`
@@ -188,11 +191,12 @@ async function launch(
   try {
     await waitReady(local, bootstrap, exited, options.readyTimeoutMs ?? 120_000, progress);
   } catch (e) {
+    const dead = firstDead;
     await stop();
     const status = await exited;
     const outputs = await Promise.all(nodes.map((n) => n.output()));
     const explained = outputs.findIndex((text) => explain(text) !== undefined);
-    const which = Math.max(0, explained);
+    const which = explained >= 0 ? explained : dead ?? 0;
     const why = explain(outputs[which]) ?? (e instanceof Error ? e.message : String(e));
     const code = `(java exit code ${status.code}${status.signal ? `, ${status.signal}` : ""})`;
     throw new Error(
