@@ -1,7 +1,7 @@
 /**
  * Rows of one kind (writes, or a registration's lookups) gathered while they wait for their turn,
- * then run many per statement. One statement costs the embedded database about 0.8 ms whatever it
- * does, and a row in a statement of a hundred about 25 µs (a server: 160 and 17 µs): when 3,000
+ * then run many per statement. One statement costs the embedded database about 0.6–1 ms whatever it
+ * does, and a row in a statement of a hundred about 25–40 µs (a server: 160 and 17 µs): when 3,000
  * supplies start at once, their state writes one by one kept it busy for seconds, and the tickets
  * waited behind them.
  *
