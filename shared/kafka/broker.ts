@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { settling } from "./settling.ts";
 import { join, resolve } from "node:path";
 import { createKafka, createProducer, ensureTopics, probeBroker } from "./client.ts";
 import { ensureKafkaJars, KAFKA_VERSION } from "./jars.ts";
@@ -264,7 +265,7 @@ async function waitReady(
     maxRetryTimeMs: 1000,
     silent: true,
   });
-  const roundTrip = async () => {
+  const roundTripOnce = async () => {
     await ensureTopics(kafka, [{
       topic: READY_TOPIC,
       numPartitions: 1,
@@ -280,6 +281,17 @@ async function waitReady(
     } finally {
       await producer.disconnect().catch(() => {});
       await admin.disconnect().catch(() => {});
+    }
+  };
+  // a cluster just formed answers "the coordinator is loading" (and the like) for a while: again
+  const roundTrip = async () => {
+    while (true) {
+      try {
+        return await roundTripOnce();
+      } catch (e) {
+        if (!settling(e) || Date.now() > deadline || dead) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
