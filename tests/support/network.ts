@@ -351,10 +351,16 @@ export async function plugIn(engine: Program, key = "I"): Promise<void> {
 
 /** Waits until a driver printed `n` JSON events of `type`; returns them. */
 export async function waitForEvents(driver: Program, type: string, n = 1, timeoutMs = 30_000) {
-  return await waitFor(`${driver.name}: ${n} ${type}`, () => {
-    const found = driverEvents(driver).filter((e) => e.type === type);
-    return found.length >= n && found;
-  }, timeoutMs);
+  try {
+    return await waitFor(`${driver.name}: ${n} ${type}`, () => {
+      const found = driverEvents(driver).filter((e) => e.type === type);
+      return found.length >= n && found;
+    }, timeoutMs);
+  } catch (e) {
+    // what the driver saw says why (denied, no answer, an error), not only that it timed out
+    const seen = driver.lines.slice(-8).map((l) => l.slice(0, 300)).join("\n  ");
+    throw new Error(`${(e as Error).message}; its last lines:\n  ${seen || "(none)"}`);
+  }
 }
 
 /** The JSON events a driver printed. */
