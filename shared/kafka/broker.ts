@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { settling } from "./settling.ts";
 import { join, resolve } from "node:path";
 import { createKafka, createProducer, ensureTopics, probeBroker } from "./client.ts";
 import { ensureKafkaJars, KAFKA_VERSION } from "./jars.ts";
 import { kafkaClusterId } from "./broker_config.ts";
+import { settling } from "./settling.ts";
 import {
   bracket,
   brokerAddresses,

@@ -17,13 +17,13 @@ const SETTLING = new Set([
   "UNKNOWN_TOPIC_OR_PARTITION",
 ]);
 
-type KafkaJsError = { type?: unknown; originalError?: unknown; cause?: unknown };
+type KafkaJsError = { type?: unknown; cause?: unknown };
 
-/** Whether `e` (a kafkajs error, or one it wraps after its own retries) is a settling broker's. */
+/** Whether `e` (a kafkajs error, or its wrapper after retries, by `cause`) is a settling broker's. */
 export function settling(e: unknown): boolean {
   for (let err = e as KafkaJsError | undefined; err && typeof err === "object";) {
     if (typeof err.type === "string" && SETTLING.has(err.type)) return true;
-    err = (err.originalError ?? err.cause) as KafkaJsError | undefined;
+    err = err.cause as KafkaJsError | undefined;
   }
   return false;
 }
