@@ -52,8 +52,15 @@ const QUEUED_FRAME_OVERHEAD = 512;
 /** Bytes of a read decoded at a time (a link closed midway decodes no more of it). */
 const DECODE_SLICE = 256;
 
-/** One read holds at most one DATA and its framing. */
-const READ_BYTES = MAX_DATA_BYTES + 3;
+/**
+ * Bytes a read takes while frames come a few at a time (a HEALTH is ~60 bytes; the decoder keeps
+ * a partial frame across reads). Each pending read holds its buffer: at 2,000 idle links, a whole
+ * DATA's 4 KB each was 3 KB a link more RSS than this.
+ */
+const READ_BYTES = 512;
+
+/** Bytes a read takes while the peer sends more than a read holds (a burst, a flood). */
+const BULK_READ_BYTES = MAX_DATA_BYTES + 3;
 
 /**
  * Requests, replies and bad-input handling over one connection.
@@ -214,7 +221,7 @@ export class FramedLink {
   }
 
   async #readAll(): Promise<void> {
-    const buffer = new Uint8Array(READ_BYTES);
+    let buffer = new Uint8Array(READ_BYTES);
     try {
       while (this.#closeReason === undefined) {
         const n = await this.#conn.read(buffer);
@@ -228,6 +235,9 @@ export class FramedLink {
             const slice = buffer.subarray(at, Math.min(n, at + DECODE_SLICE));
             for (const item of this.#decoder.push(slice)) this.#receive(item);
           }
+          // a full read means more is waiting: take it in bigger reads until the burst is over
+          const size = n === buffer.length ? BULK_READ_BYTES : READ_BYTES;
+          if (size !== buffer.length) buffer = new Uint8Array(size);
         }
       }
     } catch (error) {

@@ -258,6 +258,74 @@ Deno.test("writes never interleave, even when the connection takes a few bytes a
   assert.deepEqual(frames.map((f) => f.ok && decodeMessage(f.data)), sent);
 });
 
+Deno.test("an idle link's pending read holds a small buffer; a burst is read in bigger ones", async () => {
+  const stream = new ScriptedStream();
+  const got: string[] = [];
+  const link = new FramedLink(stream, {
+    onRequest: (request) => {
+      got.push(request.type === "HEALTH" ? request.health : request.type);
+      return { ack: [] };
+    },
+    maxInFlight: 1000, // the burst is 300 requests at once
+  });
+  const health = (i: number) => encodeFrame(`HEALTH#${i}#${i % 2 ? "OK" : "KO"}`);
+  await stream.give(health(1));
+  const burst = Array.from({ length: 300 }, (_, i) => [...health(i + 2)]).flat();
+  await stream.give(Uint8Array.from(burst)); // 3.6 KB: more than a small read holds
+  await stream.give(health(302));
+  link.close();
+  await link.closed;
+  assert.equal(got.length, 302);
+  const sizes = stream.readSizes;
+  assert.ok(sizes[0] <= 512, `an idle read holds ${sizes[0]} bytes`);
+  assert.ok(Math.max(...sizes) > 512, `the burst was read in ${sizes.length} reads of ${sizes}`);
+  assert.ok(sizes.at(-1)! <= 512, `after the burst a read holds ${sizes.at(-1)} bytes`);
+});
+
+/** A stream whose bytes are handed out as the link reads, recording each read's buffer size. */
+class ScriptedStream implements ByteStream {
+  readSizes: number[] = [];
+  #waiting: Uint8Array = new Uint8Array();
+  #reader?: { buffer: Uint8Array; resolve(n: number | null): void };
+  #drained = () => {};
+
+  /** Offers `bytes` and resolves once the link has read them all. */
+  give(bytes: Uint8Array): Promise<void> {
+    this.#waiting = bytes;
+    const drained = new Promise<void>((resolve) => (this.#drained = resolve));
+    this.#serve();
+    return drained;
+  }
+
+  read(buffer: Uint8Array): Promise<number | null> {
+    this.readSizes.push(buffer.length);
+    return new Promise((resolve) => {
+      this.#reader = { buffer, resolve };
+      this.#serve();
+    });
+  }
+
+  write(bytes: Uint8Array): Promise<number> {
+    return Promise.resolve(bytes.length);
+  }
+
+  close(): void {
+    this.#reader?.resolve(null);
+    this.#reader = undefined;
+  }
+
+  #serve(): void {
+    if (!this.#reader) return;
+    if (this.#waiting.length === 0) return this.#drained();
+    const { buffer, resolve } = this.#reader;
+    this.#reader = undefined;
+    const n = Math.min(buffer.length, this.#waiting.length);
+    buffer.set(this.#waiting.subarray(0, n));
+    this.#waiting = this.#waiting.subarray(n);
+    resolve(n);
+  }
+}
+
 Deno.test("bad options are refused", async () => {
   const [x, y] = await tcpPair();
   for (const options of [{ maxBadFrames: 0 }, { idleTimeoutMs: -1 }, { requestTimeoutMs: NaN }]) {
