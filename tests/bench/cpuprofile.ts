@@ -1,7 +1,7 @@
 /**
  * Where a program's time goes, from a V8 CPU profile (`deno run --cpu-prof`): self time by
  * function and by area (our modules by folder, each npm package, Deno's own code, the garbage
- * collector, idle). `deno run -A tests/bench/cpuprofile.ts FILE.cpuprofile [top]`.
+ * collector, idle). `deno run -A tests/bench/cpuprofile.ts FILE.cpuprofile [top] [from-s] [to-s]`.
  *
  * @module
  */
@@ -38,8 +38,11 @@ export function areaOf(url: string, name: string): string {
   return file ? file[1] : url;
 }
 
-/** Summarises a profile: the busiest functions and areas by self time. */
-export function summarise(profile: Profile, top = 20): {
+/**
+ * Summarises a profile: the busiest functions and areas by self time, over the whole profile or
+ * the window `[fromMs, toMs)` from its start (a steady load, without the start's burst).
+ */
+export function summarise(profile: Profile, top = 20, fromMs = 0, toMs = Infinity): {
   totalMs: number;
   idlePct: number;
   functions: Share[];
@@ -47,11 +50,15 @@ export function summarise(profile: Profile, top = 20): {
 } {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
+  let at = 0;
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i];
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    at += ms;
+    if (at >= fromMs && at < toMs) self.set(id, (self.get(id) ?? 0) + ms);
   }
-  const total = (profile.endTime - profile.startTime) / 1000;
+  const length = (profile.endTime - profile.startTime) / 1000;
+  const total = Math.min(length, toMs) - Math.min(length, fromMs);
   const fns = new Map<string, number>();
   const areas = new Map<string, number>();
   for (const [id, ms] of self) {
@@ -77,13 +84,17 @@ export function summarise(profile: Profile, top = 20): {
 }
 
 if (import.meta.main) {
-  const [file, top = "20"] = Deno.args;
-  if (!file) {
-    console.error("usage: deno run -A tests/bench/cpuprofile.ts FILE.cpuprofile [top]");
+  const [file, top = "20", from = "0", to = "Infinity"] = Deno.args;
+  if (!file || !(Number(from) < Number(to))) {
+    console.error(
+      "usage: deno run -A tests/bench/cpuprofile.ts FILE.cpuprofile [top] [from-s] [to-s]",
+    );
     Deno.exit(2);
   }
-  const s = summarise(JSON.parse(await Deno.readTextFile(file)), Number(top));
-  console.log(`${file}: ${s.totalMs} ms profiled, ${s.idlePct} % idle`);
+  const profile = JSON.parse(await Deno.readTextFile(file));
+  const s = summarise(profile, Number(top), 1000 * Number(from), 1000 * Number(to));
+  const window = from !== "0" || to !== "Infinity" ? ` (from ${from} s to ${to} s)` : "";
+  console.log(`${file}: ${s.totalMs} ms profiled${window}, ${s.idlePct} % idle`);
   console.log("by area (self time):");
   for (const a of s.areas) console.log(`  ${String(a.pct).padStart(5)} %  ${a.name}`);
   console.log("by function (self time):");
