@@ -120,8 +120,25 @@ export class LogThrottle {
   }
 }
 
-/** Maps a kafkajs level to ours: errors and warnings stay, the rest is debug. */
-export function mapLevel(level: logLevel): "error" | "warn" | "debug" {
+/**
+ * A consumer group's members joining or leaving (an instance starting, its own consumers
+ * subscribing one after another) make the broker answer the others' heartbeats "rebalancing", and
+ * kafkajs logs that as an error of the connection and a warning of the runner, then rejoins: on
+ * every start, nothing was wrong.
+ */
+const REBALANCING = /group is rebalancing/i;
+
+/**
+ * Maps a kafkajs entry's level to ours: errors and warnings stay, the rest is debug; a routine
+ * rebalance is one info line (the runner's), its connection's error a debug one.
+ */
+export function mapLevel(
+  level: logLevel,
+  entry?: Pick<LogEntry, "namespace" | "log">,
+): "error" | "warn" | "info" | "debug" {
+  const rebalancing = entry !== undefined &&
+    REBALANCING.test(`${entry.log.message ?? ""} ${String(entry.log.error ?? "")}`);
+  if (rebalancing && level <= logLevel.WARN) return entry.namespace === "Runner" ? "info" : "debug";
   if (level === logLevel.ERROR) return "error";
   if (level === logLevel.WARN) return "warn";
   return "debug";
@@ -135,7 +152,7 @@ function kafkaLogCreator(log: Logger, throttle: LogThrottle, boundedRetries: boo
     // Bounded retries were asked for on purpose (a CLI tool, a test): a failed send is reported.
     if (boundedRetries && entry.log.message?.startsWith(BOUNDED_RETRIES_WARNING)) return;
     const line = throttle.admit(formatKafkaLog(entry));
-    if (line !== undefined) log[mapLevel(entry.level)](line);
+    if (line !== undefined) log[mapLevel(entry.level, entry)](line);
     // a crash's stack is worth having when asked for (EV_DEBUG=1)
     const stack = (entry.log as { stack?: string }).stack;
     if (stack && entry.log.message?.startsWith("Crash")) log.debug(stack);

@@ -64,6 +64,33 @@ Deno.test("mapLevel keeps errors and warnings, demotes the rest to debug", () =>
   assert.equal(mapLevel(logLevel.DEBUG), "debug");
 });
 
+Deno.test("mapLevel: a group rebalancing is routine (one info line), not an error", () => {
+  // what kafkajs logs on every Central start, its consumers joining one group one after another
+  const heartbeat = {
+    namespace: "Connection",
+    log: {
+      timestamp: "t",
+      message: "Response Heartbeat(key: 12, version: 3)",
+      error: "The group is rebalancing, so a rejoin is needed",
+    },
+  };
+  const runner = {
+    namespace: "Runner",
+    log: {
+      timestamp: "t",
+      message: "The group is rebalancing, re-joining",
+      error: "The group is rebalancing",
+    },
+  };
+  assert.equal(mapLevel(logLevel.ERROR, heartbeat), "debug");
+  assert.equal(mapLevel(logLevel.WARN, runner), "info");
+  const other = {
+    namespace: "Connection",
+    log: { timestamp: "t", message: "Connection error: ECONNREFUSED" },
+  };
+  assert.equal(mapLevel(logLevel.ERROR, other), "error");
+});
+
 Deno.test("retryOptions: forever by default, bounded when asked", () => {
   assert.equal(retryOptions({}).retries, Number.MAX_SAFE_INTEGER);
   assert.equal(retryOptions({ retries: Infinity }).retries, Number.MAX_SAFE_INTEGER);
