@@ -1,8 +1,8 @@
 /**
  * The Monitor's link to its Engine: connects (with backoff), tells the Engine which CP they are
- * (IDENT), then checks it (CHECK) every second until the connection ends. No answer while this
- * process was on time, a KO or a closed connection make the Engine KO at once; an answer the
- * Monitor was too late to wait for judges nothing.
+ * (IDENT), then checks it (CHECK) every second, or sooner while it says KO, until the connection
+ * ends. No answer while this process was on time, a KO or a closed connection make the Engine KO
+ * at once; an answer the Monitor was too late to wait for judges nothing.
  *
  * @module
  */
@@ -14,7 +14,7 @@ import { createLogger, errorMessage } from "../../shared/log.ts";
 import type { Scheduler } from "../../shared/scheduler.ts";
 import type { LoopLag } from "../../shared/loop_lag.ts";
 import { askOnTime, type Pauses } from "./asking.ts";
-import { CHECK_EVERY_MS, CHECK_TIMEOUT_MS } from "./patience.ts";
+import { CHECK_EVERY_MS, CHECK_TIMEOUT_MS, RECHECK_KO_MS } from "./patience.ts";
 
 const log = createLogger("monitor");
 
@@ -131,13 +131,14 @@ export class EngineWatch {
     }
   }
 
-  /** Checks the Engine every second until its link closes. */
+  /** Checks the Engine every second (sooner while it says KO) until its link closes. */
   async #check(link: FramedLink): Promise<void> {
     const { pauses, lag } = this.o;
     let closed = false;
     link.closed.then(() => (closed = true));
     while (!closed && !pauses.stopped) {
       const started = performance.now();
+      let every = CHECK_EVERY_MS;
       try {
         const reply = await askOnTime(lag, link, { type: "CHECK" }, CHECK_TIMEOUT_MS);
         if (!reply) {
@@ -147,6 +148,7 @@ export class EngineWatch {
           log.warn(`engine health check: no answer within ${CHECK_TIMEOUT_MS} ms`);
         } else {
           const health: Health = reply.type === "ACK" && reply.fields[0] === "OK" ? "OK" : "KO";
+          if (health === "KO") every = RECHECK_KO_MS;
           if (reply.type === "ACK") {
             this.location = reply.fields[1] ?? "";
             const price = Number(reply.fields[2] || NaN);
@@ -162,7 +164,7 @@ export class EngineWatch {
           log.warn(`engine health check: ${errorMessage(e)}`);
         }
       }
-      const wait = CHECK_EVERY_MS - (performance.now() - started);
+      const wait = every - (performance.now() - started);
       await Promise.race([pauses.sleep(Math.max(0, wait)), link.closed]);
     }
   }
