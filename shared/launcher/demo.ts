@@ -9,6 +9,7 @@ import { loadConfig, parsePort, type ProgramSpec, runMain } from "../config.ts";
 import { DATA_DIR, KAFKA } from "../settings.ts";
 import { probeBroker } from "../kafka/client.ts";
 import { onShutdown } from "../shutdown.ts";
+import { sleepOn, timers } from "../scheduler.ts";
 import { Children, failureOf, waitForLog } from "./children.ts";
 
 const SPEC = {
@@ -71,8 +72,9 @@ runMain(async () => {
     EV_CENTRAL: `127.0.0.1:${port}`,
     EV_OPERATOR_TOKEN: token,
   };
-  let stopping = false;
-  const offSignals = onShutdown(() => (stopping = true));
+  // Ctrl+C ends the wait between two summaries at once (it used to wait out up to 5 s of it)
+  const stop = new AbortController();
+  const offSignals = onShutdown(() => stop.abort());
   try {
     if (await probeBroker(v.kafka!, 3000)) say(`using the Kafka broker at ${v.kafka}`);
     else {
@@ -126,9 +128,9 @@ runMain(async () => {
       `running. Dashboard: http://127.0.0.1:${http}/#token=${token}   (operator token: ${token})`,
     );
     say(`logs in ${logs}/. Ctrl+C stops everything.`);
-    while (!stopping) {
-      await new Promise((r) => setTimeout(r, 5000));
-      if (!stopping) say(await summary(http));
+    while (!stop.signal.aborted) {
+      await sleepOn(timers, 5000, stop.signal);
+      if (!stop.signal.aborted) say(await summary(http));
     }
   } finally {
     offSignals();

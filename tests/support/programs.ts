@@ -87,6 +87,15 @@ export class Program implements AsyncDisposable {
     );
   }
 
+  /** Ctrl+C (SIGINT); does not wait for it to end. */
+  interrupt(): void {
+    try {
+      this.#child.kill("SIGINT");
+    } catch {
+      // gone
+    }
+  }
+
   /** Kills it at once (SIGKILL), as a crash would. */
   async kill(): Promise<void> {
     if (this.#exited) return;
