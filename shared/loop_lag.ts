@@ -83,6 +83,8 @@ export class LoopLag {
   readonly #value: Float64Array;
   #values = 0;
   #last: number;
+  /** Whether the sampler's last turn was late. */
+  #behind = false;
   /** When the I/O echo in flight was sent (undefined: none in flight). */
   #echoSent: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -121,12 +123,23 @@ export class LoopLag {
     if (io) void this.#startEcho();
   }
 
-  /** Records that the loop ran at `t` (the sampler's turn). Late when more than a period passed. */
+  /**
+   * Records that the loop ran at `t` (the sampler's turn). Late when more than a period passed:
+   * from when it should have run, or, when its last turn was late too, since that turn (a loop
+   * behind at every turn never caught up in between: a fleet's process that had work for more
+   * than its share of the cores was "on time" for the first 120 ms of each of its 300 ms turns,
+   * and those bits added up to a peer's whole timeout while its answers waited for 30 s).
+   */
   observe(t: number = this.#now()): void {
     const late = Math.max(0, t - this.#last - this.#sampleMs);
+    const previous = this.#last;
     this.#last = t;
     this.#keepValue(t, late);
-    if (late > this.#tolerance) this.#span(t - late + this.#tolerance, t);
+    if (late <= this.#tolerance) this.#behind = false;
+    else {
+      this.#span(this.#behind ? previous : t - late + this.#tolerance, t);
+      this.#behind = true;
+    }
   }
 
   /**

@@ -69,6 +69,21 @@ Deno.test("loop lag: a blocked loop is late for as long as it was blocked", () =
   assert.match(lag.describe(), /event loop \d+ ms late/);
 });
 
+Deno.test("loop lag: a loop behind at every turn is late all along, not on time between", () => {
+  const time = fakeTime();
+  const lag = new LoopLag({ sample: false, now: time.now, toleranceMs: 20 });
+  lag.observe(100);
+  // more work than it can do: each turn 300 ms after the last, for 30 s
+  for (let t = 400; t <= 30_100; t += 300) lag.observe(t);
+  time.block(30_100);
+  // only the first late turn had an on-time start (120 ms); it was 1.2 s before (0.4 of each turn)
+  assert.ok(lag.onTimeMs(100) <= 300, `on time ${lag.onTimeMs(100)} ms of 30 s`);
+  // once a turn is on time again, time counts again
+  for (let t = 30_200; t <= 32_100; t += 100) lag.observe(t);
+  time.block(32_100);
+  assert.ok(lag.onTimeMs(30_100) >= 1_800, `on time ${lag.onTimeMs(30_100)} ms of 2 s after`);
+});
+
 Deno.test("loop lag: a sampler that has not run yet counts as late now", () => {
   const time = fakeTime();
   const lag = new LoopLag({ sample: false, now: time.now, toleranceMs: 20 });

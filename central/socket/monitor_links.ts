@@ -29,7 +29,7 @@ const log = createLogger("central");
  * A new connection must send its AUTH within this time. Only the peer's part counts: while its AUTH
  * is being checked (a lookup and an audit row, which wait behind others during a burst of
  * registrations) the link stays open; closing it then made the Monitor register again, which
- * made the burst longer.
+ * made the burst longer. Nor does the time Central was late count (its AUTH may be unread).
  */
 export const AUTH_TIMEOUT_MS = 5_000;
 /** A Monitor silent this long is let go (it reports every 2 s: three reports missed). */
@@ -206,10 +206,15 @@ export function startMonitorLinks(o: MonitorLinksOptions): MonitorLinks {
       },
       accepted: (accepted) => {
         link = accepted;
+        const acceptedAt = performance.now();
         const authWait = () => {
           if (phase === "authenticated" || phase === "closed") return;
           // its AUTH is being checked: Central's wait, not the peer's
           if (phase === "verifying") return void (stopAuthWait = wheel.after(1_000, authWait));
+          // nor is the time Central was late: its AUTH may be waiting to be read
+          const left = AUTH_TIMEOUT_MS -
+            (o.quietSince?.(acceptedAt) ?? performance.now() - acceptedAt);
+          if (left > 0) return void (stopAuthWait = wheel.after(left, authWait));
           log.warn(`${remote} did not authenticate within ${AUTH_TIMEOUT_MS} ms: closed`);
           link.close();
         };

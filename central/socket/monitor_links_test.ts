@@ -51,3 +51,39 @@ Deno.test("an AUTH that Central is slow to check keeps its link: Central's wait 
     await server.close();
   }
 });
+
+Deno.test("a connection that sends no AUTH is closed after 5 s of Central's on-time, not its lateness", async () => {
+  // Central late for its first 3 s of every wait (a loaded Central: the AUTH may be unread)
+  const lateMs = 3_000;
+  const server = startMonitorLinks({
+    hostname: "127.0.0.1",
+    port: 0,
+    instance: "test",
+    cps: {} as Pick<CpRepo, "get" | "updateDetails">,
+    audit: { record: () => Promise.resolve() } as unknown as AuditRepo,
+    metrics: new Metrics(),
+    tell: () => {},
+    stateOf: () => "available",
+    message: () => {},
+    quietSince: (since) => Math.max(0, performance.now() - since - lateMs),
+  });
+  const conn = await Deno.connect({
+    hostname: "127.0.0.1",
+    port: (server.addr as Deno.NetAddr).port,
+  });
+  const opened = performance.now();
+  try {
+    // a read ends (null) when Central closes the connection
+    const closedAfter = conn.read(new Uint8Array(16)).then(() => performance.now() - opened);
+    const early = await Promise.race([
+      closedAfter,
+      new Promise<"open">((r) => setTimeout(() => r("open"), 6_500)),
+    ]);
+    assert.equal(early, "open", "closed within 6.5 s: Central's late 3 s were counted");
+    const ms = await closedAfter;
+    assert.ok(ms >= 7_900 && ms < 15_000, `closed after ${Math.round(ms)} ms`);
+  } finally {
+    conn.close();
+    await server.close();
+  }
+});

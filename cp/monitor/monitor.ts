@@ -192,7 +192,10 @@ export class Monitor {
       }
       if (this.#pauses.stopped) return;
       if (this.central === "connected" && !silent) {
-        this.#setCentral("unreachable", `connection to Central at ${addr(central)} lost`);
+        this.#setCentral(
+          "unreachable",
+          `connection to Central at ${addr(central)} lost (${link.closeReason ?? "closed"})`,
+        );
       }
       if (all.length > 1) {
         // this instance went: the next one now
