@@ -224,14 +224,30 @@ runMain(async () => {
   let allChargingAt: number | undefined;
   const measure = v.measure === undefined ? Infinity : num("measure") * 1000;
   const end = v.duration ? started + num("duration") * 1000 : Infinity;
+  // the start and the registrations of a big fleet take a while: progress lines meanwhile
+  let shown = Date.now();
+  const showingProgress = async (done: () => boolean, until = Infinity) => {
+    while (!stopped && !done() && Date.now() < until) {
+      await sleep(200);
+      if (Date.now() - shown >= num("every") * 1000) {
+        shown = Date.now();
+        say(progressLine(run));
+      }
+    }
+  };
   try {
+    let allStarted = false;
+    // a start that fails is thrown by the awaits below
+    void Promise.all([fleet.started, probeCps?.started]).catch(() => {})
+      .finally(() => (allStarted = true));
+    await showingProgress(() => allStarted);
     await fleet.started;
     await probeCps?.started;
     // the drivers ask once the CPs are registered, as Central shows them (a Monitor's AUTH is
     // answered before its link reaches the CP's owner: a request in between is a denial)
     const registering = Date.now() + 60_000 + n * 10;
     const registered = () => Math.min(fleet.figures().registered, watch.registered(ids));
-    while (!stopped && registered() < n && Date.now() < registering) await sleep(200);
+    await showingProgress(() => registered() >= n, registering);
     say(`${n} CPs started, ${registered()} registered; drivers asking`);
     drivers.loop(
       new Map(Array.from({ length: m }, (_, i) => [name(`${v.prefix}D`, i), ids[i % n]])),
