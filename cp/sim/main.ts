@@ -224,25 +224,26 @@ runMain(async () => {
   let allChargingAt: number | undefined;
   const measure = v.measure === undefined ? Infinity : num("measure") * 1000;
   const end = v.duration ? started + num("duration") * 1000 : Infinity;
-  // the start and the registrations of a big fleet take a while: progress lines meanwhile
+  // a progress line every `--every` s, from the start (a big fleet's start and registrations
+  // take minutes)
   let shown = Date.now();
+  const showProgressWhenDue = () => {
+    if (stopped || Date.now() - shown < num("every") * 1000) return;
+    shown = Date.now();
+    say(progressLine(run));
+  };
   const showingProgress = async (done: () => boolean, until = Infinity) => {
     while (!stopped && !done() && Date.now() < until) {
       await sleep(200);
-      if (Date.now() - shown >= num("every") * 1000) {
-        shown = Date.now();
-        say(progressLine(run));
-      }
+      showProgressWhenDue();
     }
   };
   try {
-    let allStarted = false;
-    // a start that fails is thrown by the awaits below
-    void Promise.all([fleet.started, probeCps?.started]).catch(() => {})
-      .finally(() => (allStarted = true));
-    await showingProgress(() => allStarted);
-    await fleet.started;
-    await probeCps?.started;
+    const allStarted = Promise.all([fleet.started, probeCps?.started]);
+    let startedYet = false;
+    allStarted.then(() => (startedYet = true), () => (startedYet = true));
+    await showingProgress(() => startedYet);
+    await allStarted; // a start that failed throws here
     // the drivers ask once the CPs are registered, as Central shows them (a Monitor's AUTH is
     // answered before its link reaches the CP's owner: a request in between is a denial)
     const registering = Date.now() + 60_000 + n * 10;
@@ -255,7 +256,6 @@ runMain(async () => {
     );
     probe.start();
     injector.start();
-    let next = Date.now() + num("every") * 1000;
     if (warmup === 0) run.measuringSince = started;
     while (!stopped && Date.now() < end) {
       const now = Date.now();
@@ -273,10 +273,7 @@ runMain(async () => {
         probe.reset();
         say(`measuring (${f.charging}/${n} CPs charging)`);
       }
-      if (Date.now() >= next && !stopped) {
-        next += num("every") * 1000;
-        say(progressLine(run));
-      }
+      showProgressWhenDue();
     }
     measured = summary(run);
     if (cfg.flags.drain && !stopped) {
