@@ -53,6 +53,15 @@ export class Pauses {
 
   /** Resolves after `ms`, or at once once stopped. */
   sleep(ms: number): Promise<void> {
+    return this.#pause((wake) => this.scheduler.after(ms, wake));
+  }
+
+  /** Resolves after `ms` of waiting while this process was on time (`lag`), or once stopped. */
+  sleepOnTime(lag: LoopLag, ms: number): Promise<void> {
+    return this.#pause((wake) => lag.afterOnTime(ms, wake));
+  }
+
+  #pause(arm: (wake: () => void) => () => void): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
@@ -60,7 +69,7 @@ export class Pauses {
         cancel();
         resolve();
       };
-      const cancel = this.scheduler.after(ms, wake);
+      const cancel = arm(wake);
       this.#sleepers.add(wake);
     });
   }

@@ -43,10 +43,17 @@ export class EngineWatch {
   /** Resolves once the Engine answers OK. */
   readonly known: Promise<void>;
   #know: () => void = () => {};
+  /**
+   * Resolves once there is evidence of the Engine's health (an answer, a refused or closed
+   * connection, silence while on time): until then {@link EngineWatch.health} is nobody's finding.
+   */
+  readonly judged: Promise<void>;
+  #judge: () => void = () => {};
   #link: FramedLink | undefined;
 
   constructor(private readonly o: EngineWatchOptions) {
     this.known = new Promise((resolve) => (this.#know = resolve));
+    this.judged = new Promise((resolve) => (this.#judge = resolve));
   }
 
   /** Keeps the link up until the Monitor stops. */
@@ -171,6 +178,7 @@ export class EngineWatch {
 
   #set(health: Health, reachable: boolean): void {
     if (health === "OK") this.#know();
+    this.#judge();
     this.reachable = reachable;
     if (health === this.health) return;
     this.health = health;

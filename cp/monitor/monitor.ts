@@ -147,9 +147,7 @@ export class Monitor {
   async #centralLoop(): Promise<void> {
     const backoff = new Backoff({ minMs: 300, maxMs: 5_000 });
     const all = this.options.central;
-    // an Engine starting up (connecting to Kafka) is not a fault: give it a moment to be ready,
-    // then register with its true health, whatever it is
-    await Promise.race([this.#engine.known, this.#pauses.sleep(ENGINE_GRACE_MS)]);
+    await this.#firstFinding();
     let index = 0;
     let failures = 0;
     while (!this.#pauses.stopped) {
@@ -203,6 +201,22 @@ export class Monitor {
         if (!registered && ++failures % all.length === 0) await this.#pauses.sleep(backoff.next());
       } else await this.#pauses.sleep(backoff.next());
     }
+  }
+
+  /**
+   * Waits for the Engine to be found OK; an Engine starting up (connecting to Kafka) is not a fault,
+   * so one that says KO, or cannot be reached, gets a moment to be ready; then the CP registers
+   * with its health as found. Both waits count on-time only, and a health nobody found is never
+   * registered: a fleet 10 s late registered 9,000 CPs faulted whose Engines had not been asked.
+   */
+  async #firstFinding(): Promise<void> {
+    const { known, judged } = this.#engine;
+    await Promise.race([
+      known,
+      this.#pauses.sleepOnTime(this.lag, ENGINE_GRACE_MS).then(() => judged),
+      // no finding by then, while on time, is one: the Engine does not answer
+      this.#pauses.sleepOnTime(this.lag, ENGINE_GRACE_MS + CHECK_TIMEOUT_MS),
+    ]);
   }
 
   async #authenticate(

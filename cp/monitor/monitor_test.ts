@@ -85,6 +85,70 @@ Deno.test("monitor: a blocked event loop is not a fault (the Monitor was late, n
   }
 });
 
+Deno.test("monitor: a Monitor late at its start registers its Engine as found, not KO", async () => {
+  const previous = quiet();
+  const lag = new LoopLag();
+  const central = fakeCentral();
+  const engine = new Engine({ id: "CP1", maxKw: 22 });
+  engine.setKafkaReady(true);
+  await engine.start();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const server = serveMonitors(listener, {
+    engine: () => engine,
+    identity: new EngineIdentity("CP1"),
+    lag,
+  });
+  const monitor = new Monitor({
+    id: "CP1",
+    secret: "s",
+    location: "",
+    engine: addr(listener),
+    central: [central.at],
+    lag,
+  });
+  try {
+    monitor.start();
+    // the process is late before the Engine was asked anything: longer than the start's grace
+    const until4s = performance.now() + 4_000;
+    while (performance.now() < until4s) { /* busy */ }
+    await until("registration", () => monitor.central === "connected");
+    assert.equal(central.told[0], "AUTH OK");
+    assert.ok(!central.told.includes("HEALTH KO"), central.told.join(" | "));
+  } finally {
+    await monitor.stop();
+    engine.stop();
+    await server.close();
+    await central.close();
+    lag.close();
+    setLogSink(previous);
+  }
+});
+
+Deno.test("monitor: an Engine that never answers is registered KO", async () => {
+  const previous = quiet();
+  const central = fakeCentral();
+  // connections are taken, nothing is ever answered
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const server = serveLinks(listener, () => ({ onRequest: () => new Promise(() => {}) }));
+  const monitor = new Monitor({
+    id: "CP1",
+    secret: "s",
+    location: "",
+    engine: addr(listener),
+    central: [central.at],
+  });
+  try {
+    monitor.start();
+    await until("registration", () => monitor.central === "connected");
+    assert.equal(central.told[0], "AUTH KO");
+  } finally {
+    await monitor.stop();
+    await server.close();
+    await central.close();
+    setLogSink(previous);
+  }
+});
+
 Deno.test("monitor: an Engine that stops answering while the Monitor is on time is KO", async () => {
   const previous = quiet();
   const central = fakeCentral();
