@@ -77,7 +77,7 @@ export function linkHealth(ctx: Ctx, e: In<"linkHealth">): void {
 export function linkDown(ctx: Ctx, e: In<"linkDown">): void {
   const cp = ctx.state.cps.get(e.cpId);
   if (!cp || !sameLink(cp.link, e.holder, e.linkId)) return;
-  change(ctx, cp, { link: undefined });
+  change(ctx, cp, { link: undefined }, { why: e.reason });
 }
 
 /** A holder's heartbeat; this instance's own moves the links timeline. */
@@ -110,8 +110,7 @@ export function silentLinks(ctx: Ctx): void {
   const limit = state.linksAt - state.settings.linkSilenceMs;
   for (const cp of state.cps.values()) {
     if (!cp.owned || !cp.link || cp.link.heardAt >= limit) continue;
-    say(ctx, `${cp.id}: its link at ${cp.link.holder} went silent`, "warn");
-    change(ctx, cp, { link: undefined });
+    change(ctx, cp, { link: undefined }, { why: `its link at ${cp.link.holder} went silent` });
   }
 }
 

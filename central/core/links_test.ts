@@ -108,3 +108,20 @@ Deno.test("a Monitor lost mid-supply: the Engine is told to end it", () => {
   assert.equal(cancel.sessionId, id);
   assert.equal(cancel.reason, "CP disconnected");
 });
+
+Deno.test("a CP disconnected says why its link went", () => {
+  const w = new World();
+  w.enroll("CP1");
+  w.feed({ type: "linkUp", cpId: "CP1", holder: ME, linkId: "L1", engineOk: true });
+  const effects = w.feed({
+    type: "linkDown",
+    cpId: "CP1",
+    holder: ME,
+    linkId: "L1",
+    reason: "write stalled for 10000 ms: the peer is not reading",
+  });
+  assert.equal(w.stateOf("CP1"), "disconnected");
+  assert.deepEqual(only(effects, "message").map((m) => m.text), [
+    "CP1 disconnected (write stalled for 10000 ms: the peer is not reading)",
+  ]);
+});

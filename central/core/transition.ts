@@ -22,13 +22,14 @@ const LOST: ReadonlySet<CpState> = new Set(["stopped", "faulted", "disconnected"
 
 /**
  * Applies `patch` to a CP and everything that follows from it; returns the new record.
- * `figures` marks a change of a supply's kW/kWh/€ only (announced, never stored here).
+ * `figures` marks a change of a supply's kW/kWh/€ only (announced, never stored here); `why`, what
+ * made it (told with the new state: "SIM-01 disconnected (peer closed the connection)").
  */
 export function change(
   ctx: Ctx,
   cp: CpRecord,
   patch: Partial<CpRecord>,
-  { figures = false } = {},
+  { figures = false, why }: { figures?: boolean; why?: string } = {},
 ): CpRecord {
   const next: CpRecord = { ...cp, ...patch };
   putCp(ctx.state, cp.id, next, ctx.now);
@@ -41,7 +42,9 @@ export function change(
   if (after !== before) {
     const text = ENTERED[after]?.(cp.id);
     const supplyEnded = (before === "reserved" || before === "charging") && after === "available";
-    if (text && !supplyEnded) say(ctx, text, after === "available" ? "info" : "warn");
+    if (text && !supplyEnded) {
+      say(ctx, why ? `${text} (${why})` : text, after === "available" ? "info" : "warn");
+    }
   }
   emit(ctx, { type: "announce", cpId: cp.id, ...(figures && after === before ? { figures } : {}) });
   const phase = next.supply?.phase;
