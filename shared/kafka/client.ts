@@ -129,8 +129,17 @@ export class LogThrottle {
 const REBALANCING = /group is rebalancing/i;
 
 /**
+ * A partition's leadership moving, or not settled yet (a topic just made): the broker answers a
+ * request "not the leader", kafkajs logs that response as an error of the connection, refreshes
+ * its metadata and asks again. Whoever asked says so if it lasts (Central: "following the link
+ * facts: … (trying again)"), so the connection's line is a debug one.
+ */
+const LEADERSHIP = /not the leader for that topic-partition|no leader for this topic-partition/i;
+
+/**
  * Maps a kafkajs entry's level to ours: errors and warnings stay, the rest is debug; a routine
- * rebalance is one info line (the runner's), its connection's error a debug one.
+ * rebalance is one info line (the runner's), its connection's error a debug one, and so is a
+ * connection's "not the leader" answer.
  */
 export function mapLevel(
   level: logLevel,
@@ -139,6 +148,10 @@ export function mapLevel(
   const rebalancing = entry !== undefined &&
     REBALANCING.test(`${entry.log.message ?? ""} ${String(entry.log.error ?? "")}`);
   if (rebalancing && level <= logLevel.WARN) return entry.namespace === "Runner" ? "info" : "debug";
+  if (
+    entry?.namespace === "Connection" && entry.log.message?.startsWith("Response ") &&
+    LEADERSHIP.test(String(entry.log.error ?? ""))
+  ) return "debug";
   if (level === logLevel.ERROR) return "error";
   if (level === logLevel.WARN) return "warn";
   return "debug";

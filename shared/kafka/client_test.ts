@@ -91,6 +91,24 @@ Deno.test("mapLevel: a group rebalancing is routine (one info line), not an erro
   assert.equal(mapLevel(logLevel.ERROR, other), "error");
 });
 
+Deno.test("mapLevel: a connection's 'not the leader' answer is retried, not an error", () => {
+  // what kafkajs logged on a Central start against topics it had just made
+  const listOffsets = {
+    namespace: "Connection",
+    log: {
+      timestamp: "t",
+      message: "Response ListOffsets(key: 2, version: 3)",
+      error: "This server is not the leader for that topic-partition",
+    },
+  };
+  assert.equal(mapLevel(logLevel.ERROR, listOffsets), "debug");
+  const elsewhere = {
+    namespace: "Producer",
+    log: { ...listOffsets.log, message: "Failed to send" },
+  };
+  assert.equal(mapLevel(logLevel.ERROR, elsewhere), "error");
+});
+
 Deno.test("retryOptions: forever by default, bounded when asked", () => {
   assert.equal(retryOptions({}).retries, Number.MAX_SAFE_INTEGER);
   assert.equal(retryOptions({ retries: Infinity }).retries, Number.MAX_SAFE_INTEGER);
