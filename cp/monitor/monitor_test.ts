@@ -38,7 +38,8 @@ async function until(what: string, check: () => boolean, ms = 10_000): Promise<v
 
 const quiet = () => setLogSink(() => {});
 
-Deno.test("monitor: a blocked event loop is not a fault (the Monitor was late, not its Engine)", async () => {
+/** A CP (Engine and Monitor in one process, sharing its lateness, as in the simulator) and Central. */
+async function startCp() {
   const previous = quiet();
   const lag = new LoopLag();
   const central = fakeCentral();
@@ -59,6 +60,19 @@ Deno.test("monitor: a blocked event loop is not a fault (the Monitor was late, n
     central: [central.at],
     lag,
   });
+  const stop = async () => {
+    await monitor.stop();
+    engine.stop();
+    await server.close();
+    await central.close();
+    lag.close();
+    setLogSink(previous);
+  };
+  return { lag, central, monitor, stop };
+}
+
+Deno.test("monitor: a blocked event loop is not a fault (the Monitor was late, not its Engine)", async () => {
+  const { lag, central, monitor, stop } = await startCp();
   const notes: string[] = [];
   monitor.onChange(() => notes.splice(0, notes.length, ...monitor.notes));
   try {
@@ -76,36 +90,12 @@ Deno.test("monitor: a blocked event loop is not a fault (the Monitor was late, n
     assert.ok(!notes.some((n) => /KO|lost/.test(n)), notes.join(" | "));
     assert.ok(lag.figures(10_000).maxMs >= 5_000, "the lag was seen");
   } finally {
-    await monitor.stop();
-    engine.stop();
-    await server.close();
-    await central.close();
-    lag.close();
-    setLogSink(previous);
+    await stop();
   }
 });
 
 Deno.test("monitor: a Monitor late at its start registers its Engine as found, not KO", async () => {
-  const previous = quiet();
-  const lag = new LoopLag();
-  const central = fakeCentral();
-  const engine = new Engine({ id: "CP1", maxKw: 22 });
-  engine.setKafkaReady(true);
-  await engine.start();
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const server = serveMonitors(listener, {
-    engine: () => engine,
-    identity: new EngineIdentity("CP1"),
-    lag,
-  });
-  const monitor = new Monitor({
-    id: "CP1",
-    secret: "s",
-    location: "",
-    engine: addr(listener),
-    central: [central.at],
-    lag,
-  });
+  const { central, monitor, stop } = await startCp();
   try {
     monitor.start();
     // the process is late before the Engine was asked anything: longer than the start's grace
@@ -115,12 +105,7 @@ Deno.test("monitor: a Monitor late at its start registers its Engine as found, n
     assert.equal(central.told[0], "AUTH OK");
     assert.ok(!central.told.includes("HEALTH KO"), central.told.join(" | "));
   } finally {
-    await monitor.stop();
-    engine.stop();
-    await server.close();
-    await central.close();
-    lag.close();
-    setLogSink(previous);
+    await stop();
   }
 });
 
