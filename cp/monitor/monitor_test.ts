@@ -11,6 +11,7 @@ import { EngineIdentity } from "../engine/identity.ts";
 import { serveLinks } from "../../shared/protocol/server.ts";
 import { LoopLag } from "../../shared/loop_lag.ts";
 import { setLogSink } from "../../shared/log.ts";
+import type { RequestHandler } from "../../shared/protocol/link.ts";
 
 const addr = (l: Deno.Listener) => ({ hostname: "127.0.0.1", port: (l.addr as Deno.NetAddr).port });
 
@@ -71,6 +72,28 @@ async function startCp() {
   return { lag, central, monitor, stop };
 }
 
+/** A Monitor whose Engine answers with `onRequest`, and Central. */
+function startWithEngine(onRequest: RequestHandler) {
+  const previous = quiet();
+  const central = fakeCentral();
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const server = serveLinks(listener, () => ({ onRequest }));
+  const monitor = new Monitor({
+    id: "CP1",
+    secret: "s",
+    location: "",
+    engine: addr(listener),
+    central: [central.at],
+  });
+  const stop = async () => {
+    await monitor.stop();
+    await server.close();
+    await central.close();
+    setLogSink(previous);
+  };
+  return { central, monitor, stop };
+}
+
 Deno.test("monitor: a blocked event loop is not a fault (the Monitor was late, not its Engine)", async () => {
   const { lag, central, monitor, stop } = await startCp();
   const notes: string[] = [];
@@ -110,47 +133,23 @@ Deno.test("monitor: a Monitor late at its start registers its Engine as found, n
 });
 
 Deno.test("monitor: an Engine that never answers is registered KO", async () => {
-  const previous = quiet();
-  const central = fakeCentral();
   // connections are taken, nothing is ever answered
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const server = serveLinks(listener, () => ({ onRequest: () => new Promise(() => {}) }));
-  const monitor = new Monitor({
-    id: "CP1",
-    secret: "s",
-    location: "",
-    engine: addr(listener),
-    central: [central.at],
-  });
+  const { central, monitor, stop } = startWithEngine(() => new Promise(() => {}));
   try {
     monitor.start();
     await until("registration", () => monitor.central === "connected");
     assert.equal(central.told[0], "AUTH KO");
   } finally {
-    await monitor.stop();
-    await server.close();
-    await central.close();
-    setLogSink(previous);
+    await stop();
   }
 });
 
 Deno.test("monitor: an Engine that stops answering while the Monitor is on time is KO", async () => {
-  const previous = quiet();
-  const central = fakeCentral();
   // an Engine that knows who it is, then never answers a CHECK
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   let answering = true;
-  const server = serveLinks(listener, () => ({
-    onRequest: (msg) =>
-      msg.type === "CHECK" && !answering ? new Promise(() => {}) : { ack: ["OK", "", ""] },
-  }));
-  const monitor = new Monitor({
-    id: "CP1",
-    secret: "s",
-    location: "",
-    engine: addr(listener),
-    central: [central.at],
-  });
+  const { central, monitor, stop } = startWithEngine((msg) =>
+    msg.type === "CHECK" && !answering ? new Promise(() => {}) : { ack: ["OK", "", ""] }
+  );
   try {
     monitor.start();
     await until("registration", () => monitor.central === "connected");
@@ -159,9 +158,6 @@ Deno.test("monitor: an Engine that stops answering while the Monitor is on time 
     await until("a KO report", () => central.told.includes("HEALTH KO"));
     assert.ok(performance.now() - t0 < 5_000);
   } finally {
-    await monitor.stop();
-    await server.close();
-    await central.close();
-    setLogSink(previous);
+    await stop();
   }
 });
