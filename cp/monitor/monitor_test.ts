@@ -39,59 +39,59 @@ async function until(what: string, check: () => boolean, ms = 10_000): Promise<v
 
 const quiet = () => setLogSink(() => {});
 
-/** A CP (Engine and Monitor in one process, sharing its lateness, as in the simulator) and Central. */
-async function startCp() {
+/**
+ * A Monitor, Central, and an Engine served by `serve` on the Monitor's Engine address; `lag`, the
+ * process's lateness when the Monitor shares it; `after` runs once the Monitor and its Engine's
+ * server are stopped.
+ */
+function startMonitor(
+  serve: (listener: Deno.TcpListener) => { close(): Promise<void> },
+  { lag, after = () => {} }: { lag?: LoopLag; after?: () => void } = {},
+) {
   const previous = quiet();
-  const lag = new LoopLag();
   const central = fakeCentral();
-  const engine = new Engine({ id: "CP1", maxKw: 22 });
-  engine.setKafkaReady(true);
-  await engine.start();
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const server = serveMonitors(listener, {
-    engine: () => engine,
-    identity: new EngineIdentity("CP1"),
-    lag,
-  });
+  const server = serve(listener);
   const monitor = new Monitor({
     id: "CP1",
     secret: "s",
     location: "",
     engine: addr(listener),
     central: [central.at],
-    lag,
-  });
-  const stop = async () => {
-    await monitor.stop();
-    engine.stop();
-    await server.close();
-    await central.close();
-    lag.close();
-    setLogSink(previous);
-  };
-  return { lag, central, monitor, stop };
-}
-
-/** A Monitor whose Engine answers with `onRequest`, and Central. */
-function startWithEngine(onRequest: RequestHandler) {
-  const previous = quiet();
-  const central = fakeCentral();
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const server = serveLinks(listener, () => ({ onRequest }));
-  const monitor = new Monitor({
-    id: "CP1",
-    secret: "s",
-    location: "",
-    engine: addr(listener),
-    central: [central.at],
+    ...(lag ? { lag } : {}),
   });
   const stop = async () => {
     await monitor.stop();
     await server.close();
+    after();
     await central.close();
     setLogSink(previous);
   };
   return { central, monitor, stop };
+}
+
+/** A CP (Engine and Monitor in one process, sharing its lateness, as in the simulator) and Central. */
+async function startCp() {
+  const lag = new LoopLag();
+  const engine = new Engine({ id: "CP1", maxKw: 22 });
+  const identity = new EngineIdentity("CP1");
+  const after = () => {
+    engine.stop();
+    lag.close();
+  };
+  const cp = startMonitor((l) => serveMonitors(l, { engine: () => engine, identity, lag }), {
+    lag,
+    after,
+  });
+  // once the logs are quiet
+  engine.setKafkaReady(true);
+  await engine.start();
+  return { lag, ...cp };
+}
+
+/** A Monitor whose Engine answers with `onRequest`, and Central. */
+function startWithEngine(onRequest: RequestHandler) {
+  return startMonitor((listener) => serveLinks(listener, () => ({ onRequest })));
 }
 
 Deno.test("monitor: a blocked event loop is not a fault (the Monitor was late, not its Engine)", async () => {
