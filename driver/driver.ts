@@ -8,6 +8,7 @@
 import type { Producer } from "kafkajs";
 import { createKafka, createProducer } from "../shared/kafka/client.ts";
 import { type Follower, followTopic } from "../shared/kafka/follow.ts";
+import { closeInTime } from "../shared/kafka/closing.ts";
 import { route, topicNames, type Topics } from "../shared/topics.ts";
 import {
   encodeEvent,
@@ -151,7 +152,7 @@ export class Driver {
   /** Disconnects. */
   async close(): Promise<void> {
     await Promise.all(this.#followers.map((f) => f.stop()));
-    await this.#producer.disconnect().catch(() => {});
+    await closeInTime("the driver's producer", () => this.#producer.disconnect());
   }
 
   async #notified(e: Event<NotificationEvent>): Promise<void> {

@@ -14,6 +14,7 @@ import type { Engine, Uplink } from "./engine.ts";
 import type { Supply, SupplyEnd } from "./supply.ts";
 import { createKafka, createProducer } from "../../shared/kafka/client.ts";
 import { type Follower, followTopic } from "../../shared/kafka/follow.ts";
+import { closeInTime } from "../../shared/kafka/closing.ts";
 import { route, topicNames, type Topics } from "../../shared/topics.ts";
 import { encodeEvent, envelope, type EventBody, parseEvent } from "../../shared/events.ts";
 import { RecentIds } from "../../shared/recent_ids.ts";
@@ -139,7 +140,7 @@ export function connectUplink(engine: Engine, o: UplinkOptions): { close(): Prom
       stop.abort();
       await connecting;
       await follower?.stop();
-      await producer.disconnect().catch(() => {});
+      await closeInTime("the Engine's producer", () => producer.disconnect());
     },
   };
 }

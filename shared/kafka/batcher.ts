@@ -21,6 +21,7 @@ import type { Message, Producer } from "kafkajs";
 import { encodeEvent, envelope, type Event, type EventBody } from "../events.ts";
 import { createLogger, errorMessage } from "../log.ts";
 import { afterThisTurn, type Cancel, timers } from "../scheduler.ts";
+import { closeInTime } from "./closing.ts";
 
 const log = createLogger("kafka");
 
@@ -109,8 +110,11 @@ export class Batcher {
   /** Sends what is queued, then disconnects the producer. */
   async close(): Promise<void> {
     this.#closing = true;
-    await this.flush().catch(() => {});
-    await this.#producer.disconnect().catch(() => {});
+    const queued = this.#queue.length;
+    await closeInTime(`${queued} records not yet sent`, async () => {
+      await this.flush().catch(() => {});
+      await this.#producer.disconnect().catch(() => {});
+    });
   }
 
   async #send(batch: Queued[]): Promise<void> {

@@ -16,6 +16,7 @@ import type {
 import { Backoff, sleep } from "../backoff.ts";
 import { createLogger, errorMessage } from "../log.ts";
 import { OffsetPipeline } from "./offset_pipeline.ts";
+import { closeInTime } from "./closing.ts";
 
 const log = createLogger("kafka");
 
@@ -179,8 +180,10 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
   return {
     stop: async () => {
       stopped = true;
-      await pipelined?.close();
-      await current?.disconnect().catch(() => {});
+      await closeInTime(`the consumer of ${o.topic}`, async () => {
+        await pipelined?.close();
+        await current?.disconnect().catch(() => {});
+      });
     },
   };
 }

@@ -62,6 +62,17 @@ export class Children {
     return child;
   }
 
+  /** Kills every child still running at once (SIGKILL): a second Ctrl+C. */
+  killAll(): void {
+    for (const child of this.all) {
+      try {
+        child.process.kill("SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+  }
+
   /** Stops every child, newest first (SIGTERM, then SIGKILL after 10 s). */
   async stopAll(): Promise<void> {
     for (const child of [...this.all].reverse()) {

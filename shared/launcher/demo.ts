@@ -74,7 +74,8 @@ runMain(async () => {
   };
   // Ctrl+C ends the wait between two summaries at once (it used to wait out up to 5 s of it)
   const stop = new AbortController();
-  const offSignals = onShutdown(() => stop.abort());
+  // a second one kills what is left (it used to end the demo alone, leaving its programs running)
+  const offSignals = onShutdown(() => stop.signal.aborted ? children.killAll() : stop.abort());
   try {
     if (await probeBroker(v.kafka!, 3000)) say(`using the Kafka broker at ${v.kafka}`);
     else {
@@ -133,9 +134,9 @@ runMain(async () => {
       if (!stop.signal.aborted) say(await summary(http));
     }
   } finally {
-    offSignals();
-    say("stopping…");
+    say("stopping… (Ctrl+C again kills what is left)");
     await children.stopAll();
+    offSignals();
   }
   return 0;
 });

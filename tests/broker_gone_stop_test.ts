@@ -1,0 +1,64 @@
+/**
+ * Ctrl+C while the Kafka broker is gone: every program still stops by itself, in seconds, and says
+ * so; none waits for a broker that does not answer (nor leaves a process behind for a second
+ * signal or a kill to end). Runs on a broker of its own, stopped in the middle.
+ */
+import assert from "node:assert/strict";
+import { startBroker } from "../shared/kafka/broker.ts";
+import { freePort } from "../shared/kafka/broker_net.ts";
+import type { Program } from "./support/programs.ts";
+import { plugIn, startNetwork, waitForEvents } from "./support/network.ts";
+
+/** Whether it ended within `ms` of being asked (else the test's cleanup kills it). */
+async function endsWithin(p: Program, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([p.done.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test({
+  name: "Ctrl+C with the broker gone: Central, Engine, Monitor and driver each stop by themselves",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dataDir = await Deno.makeTempDir({ prefix: "ev-kafka-gone-" });
+    const broker = await startBroker({ listen: `127.0.0.1:${freePort()}`, dataDir });
+    try {
+      await using net = await startNetwork({ kafka: broker.bootstrap });
+      const cp = await net.addCp("CP1");
+      await net.waitState("CP1", "available");
+      await net.central.waitForLine(/connected to Kafka/);
+      const d = await net.driver("D1", ["--cp", "CP1"]);
+      await waitForEvents(d, "authorized");
+      await plugIn(cp.engine);
+      await waitForEvents(d, "progress", 2);
+
+      await broker.stop();
+      // long enough for every client to have found the broker gone and be retrying
+      await net.central.waitForLine(/ECONNREFUSED/, 60_000);
+      await new Promise((r) => setTimeout(r, 5_000));
+
+      const programs = [d, cp.engine, cp.monitor, net.central];
+      for (const p of programs) p.interrupt();
+      const ended = await Promise.all(programs.map((p) => endsWithin(p, 30_000)));
+      const stuck = programs.filter((_, i) => !ended[i]).map((p) =>
+        `${p.name} (last: ${p.lines.slice(-2).join(" | ")})`
+      );
+      assert.deepEqual(stuck, [], `still running 30 s after Ctrl+C: ${stuck.join("; ")}`);
+      for (const p of [cp.engine, cp.monitor, net.central]) {
+        assert.ok(
+          p.lines.some((l) => /stopped \(SIGINT\)/.test(l)),
+          `${p.name} did not say it stopped: ${p.lines.slice(-3).join(" | ")}`,
+        );
+      }
+      assert.equal(d.exited?.code, 130, "a driver stopped by Ctrl+C exits 130");
+    } finally {
+      await broker.stop();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
