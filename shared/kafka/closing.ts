@@ -12,7 +12,7 @@ import { createLogger, errorMessage } from "../log.ts";
 const log = createLogger("kafka");
 
 /** How long one close waits on the broker. */
-export const CLOSE_MS = 3_000;
+export const CLOSE_MS = 5_000;
 /** How long a close waits once one has gone unanswered in this process (the broker is gone). */
 export const AFTER_UNANSWERED_MS = 500;
 

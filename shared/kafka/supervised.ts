@@ -180,6 +180,8 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
   return {
     stop: async () => {
       stopped = true;
+      // the work in progress is ours to wait for; only what then waits on the broker is bounded
+      await pipelined?.drain();
       await closeInTime(`the consumer of ${o.topic}`, async () => {
         await pipelined?.close();
         await current?.disconnect().catch(() => {});
@@ -188,8 +190,9 @@ export async function superviseConsumer(o: SupervisedOptions): Promise<Supervise
   };
 }
 
-/** A pipelined consumer's run: `close` waits a while for the work in progress, then commits. */
+/** A pipelined consumer's run: `drain` waits a while for the work in progress; `close` drains, then commits. */
 interface Pipelined {
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -243,11 +246,15 @@ async function runPipelined(
       await payload.heartbeat();
     },
   });
+  const drain = async () => {
+    closing = true;
+    clearInterval(timer);
+    await Promise.race([pipe.drained(), sleep(DRAIN_MS)]);
+  };
   return {
+    drain,
     close: async () => {
-      closing = true;
-      clearInterval(timer);
-      await Promise.race([pipe.drained(), sleep(DRAIN_MS)]);
+      await drain();
       await commit();
     },
   };
