@@ -48,3 +48,24 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", done, { once: true });
   });
 }
+
+/**
+ * `work`'s outcome, or undefined at once when `signal` aborts first: a program told to stop does
+ * not wait on a step that only ends when something remote answers (a Kafka client retries its
+ * connect for as long as the broker is away). The abandoned work goes on unwaited; its failure is
+ * ignored.
+ */
+export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const aborted = () => {
+      work.catch(() => {});
+      resolve(undefined);
+    };
+    signal.addEventListener("abort", aborted, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", aborted));
+  });
+}

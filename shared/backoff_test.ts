@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Backoff } from "./backoff.ts";
+import { Backoff, unlessAborted } from "./backoff.ts";
 
 Deno.test("backoff grows, is capped, and resets", () => {
   const b = new Backoff({ minMs: 100, maxMs: 1000 });
@@ -8,4 +8,18 @@ Deno.test("backoff grows, is capped, and resets", () => {
   assert.ok(delays[7] <= 1250 && delays[7] >= 750);
   b.reset();
   assert.ok(b.next() <= 125);
+});
+
+Deno.test("unlessAborted: the work's outcome, or undefined at once on an abort", async () => {
+  const stop = new AbortController();
+  assert.equal(await unlessAborted(Promise.resolve(7), stop.signal), 7);
+  await assert.rejects(unlessAborted(Promise.reject(new Error("no")), stop.signal), /no/);
+  // a connect that never ends (a broker away), and one that fails after the abort: no wait, no
+  // unhandled rejection
+  let fail: (e: Error) => void = () => {};
+  const pending = unlessAborted(new Promise<number>((_, reject) => (fail = reject)), stop.signal);
+  stop.abort();
+  assert.equal(await pending, undefined);
+  fail(new Error("gone"));
+  assert.equal(await unlessAborted(new Promise(() => {}), stop.signal), undefined);
 });

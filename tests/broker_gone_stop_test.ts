@@ -1,12 +1,12 @@
 /**
- * Ctrl+C while the Kafka broker is gone: every program still stops by itself, in seconds, and says
+ * Ctrl+C while the Kafka broker is gone (or was never there): every program still stops by itself, in seconds, and says
  * so; none waits for a broker that does not answer (nor leaves a process behind for a second
  * signal or a kill to end). Runs on a broker of its own, stopped in the middle.
  */
 import assert from "node:assert/strict";
 import { startBroker } from "../shared/kafka/broker.ts";
 import { freePort } from "../shared/kafka/broker_net.ts";
-import type { Program } from "./support/programs.ts";
+import { type Program, start } from "./support/programs.ts";
 import { plugIn, startNetwork, waitForEvents } from "./support/network.ts";
 
 /** Whether it ended within `ms` of being asked (else the test's cleanup kills it). */
@@ -59,6 +59,45 @@ Deno.test({
     } finally {
       await broker.stop();
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "Ctrl+C with no broker ever there: Central, Engine and driver each stop by themselves",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ev-kafka-never-" });
+    // nothing listens there: every Kafka client keeps trying to connect
+    const env = {
+      EV_KAFKA: `127.0.0.1:${freePort()}`,
+      EV_DATA_DIR: dir,
+      EV_TOPIC_PREFIX: "never.",
+    };
+    const centralPort = freePort();
+    const programs = [
+      await start("central", [
+        "--no-panel",
+        "--port",
+        String(centralPort),
+        "--http",
+        String(freePort()),
+      ], env),
+      await start("engine", ["--id", "CP1", "--port", String(freePort()), "--no-panel"], env),
+      await start("driver", ["--id", "D1", "--cp", "CP1", "--json"], env),
+    ];
+    try {
+      await programs[0].waitForLine(/ECONNREFUSED/, 60_000);
+      await programs[1].waitForLine(/ECONNREFUSED/, 60_000);
+      for (const p of programs) p.interrupt();
+      const ended = await Promise.all(programs.map((p) => endsWithin(p, 30_000)));
+      const stuck = programs.filter((_, i) => !ended[i]).map((p) => p.name);
+      // they used to wait for a connect that only ends when a broker answers
+      assert.deepEqual(stuck, [], `still running 30 s after Ctrl+C: ${stuck.join(", ")}`);
+    } finally {
+      await Promise.all(programs.map((p) => p.stop()));
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },
 });

@@ -11,7 +11,7 @@ import { ensureTopics } from "../../shared/kafka/client.ts";
 import type { Supervised } from "../../shared/kafka/supervised.ts";
 import type { Follower } from "../../shared/kafka/follow.ts";
 import { type Topics, topicSpecs } from "../../shared/topics.ts";
-import { Backoff, sleep } from "../../shared/backoff.ts";
+import { Backoff, sleep, unlessAborted } from "../../shared/backoff.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 import type { LinksChannel } from "./links_channel.ts";
 import { startCpConsumers } from "./cp_consumers.ts";
@@ -63,13 +63,14 @@ export function startKafkaSide(o: KafkaSideOptions): KafkaSide {
   const consumers: Supervised[] = [];
   let network: Follower | undefined;
 
-  // each step is tried again until it works (a new topic's leader may not be there yet)
+  // each step is tried again until it works (a new topic's leader may not be there yet); a stop
+  // does not wait for one (a client connecting retries for as long as the broker is away)
   const until = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
     const backoff = new Backoff({ minMs: 500, maxMs: 5_000 });
     let told = false;
     while (!stop.signal.aborted) {
       try {
-        return await fn();
+        return await unlessAborted(fn(), stop.signal);
       } catch (e) {
         if (!told) log.warn(`${what}: ${errorMessage(e)} (trying again)`);
         told = true;

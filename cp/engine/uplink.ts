@@ -18,7 +18,7 @@ import { closeInTime } from "../../shared/kafka/closing.ts";
 import { route, topicNames, type Topics } from "../../shared/topics.ts";
 import { encodeEvent, envelope, type EventBody, parseEvent } from "../../shared/events.ts";
 import { RecentIds } from "../../shared/recent_ids.ts";
-import { Backoff, sleep } from "../../shared/backoff.ts";
+import { Backoff, sleep, unlessAborted } from "../../shared/backoff.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 
 const log = createLogger("engine");
@@ -117,13 +117,20 @@ export function connectUplink(engine: Engine, o: UplinkOptions): { close(): Prom
     let told = false;
     while (!stop.signal.aborted) {
       try {
-        await producer.connect();
-        follower = await followTopic({
-          kafka,
-          topic: topics.commands,
-          groupPrefix: `${o.topicPrefix}engine.${id}`,
-          onMessage: commandDispatcher((cpId) => (cpId === id ? engine : undefined)),
-        });
+        // a stop does not wait for it: the producer's connect retries while the broker is away
+        const following = await unlessAborted(
+          producer.connect().then(() =>
+            followTopic({
+              kafka,
+              topic: topics.commands,
+              groupPrefix: `${o.topicPrefix}engine.${id}`,
+              onMessage: commandDispatcher((cpId) => (cpId === id ? engine : undefined)),
+            })
+          ),
+          stop.signal,
+        );
+        if (!following) return;
+        follower = following;
         connected();
         engine.setKafkaReady(true);
         return;
