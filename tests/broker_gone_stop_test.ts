@@ -1,13 +1,12 @@
 /**
- * Ctrl+C while the Kafka broker is gone (or was never there): every program still stops by itself, in seconds, and says
- * so; none waits for a broker that does not answer (nor leaves a process behind for a second
- * signal or a kill to end). Runs on a broker of its own, stopped in the middle.
+ * Ctrl+C while the Kafka broker is gone (or was never there): every program still stops by
+ * itself, in seconds, and says so; none waits for a broker that does not answer (nor leaves a
+ * process behind for a second signal or a kill to end). Runs on a broker of its own.
  */
 import assert from "node:assert/strict";
-import { startBroker } from "../shared/kafka/broker.ts";
-import { freePort } from "../shared/kafka/broker_net.ts";
-import { type Program, start } from "./support/programs.ts";
-import { plugIn, startNetwork, waitForEvents } from "./support/network.ts";
+import { freePort, type Program, start } from "./support/programs.ts";
+import { startNetwork } from "./support/network.ts";
+import { OwnBroker, supplyUnderWay } from "./support/own_broker.ts";
 
 /** Whether it ended within `ms` of being asked (else the test's cleanup kills it). */
 async function endsWithin(p: Program, ms: number): Promise<boolean> {
@@ -25,41 +24,29 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const dataDir = await Deno.makeTempDir({ prefix: "ev-kafka-gone-" });
-    const broker = await startBroker({ listen: `127.0.0.1:${freePort()}`, dataDir });
-    try {
-      await using net = await startNetwork({ kafka: broker.bootstrap });
-      const cp = await net.addCp("CP1");
-      await net.waitState("CP1", "available");
-      await net.central.waitForLine(/connected to Kafka/);
-      const d = await net.driver("D1", ["--cp", "CP1"]);
-      await waitForEvents(d, "authorized");
-      await plugIn(cp.engine);
-      await waitForEvents(d, "progress", 2);
+    await using broker = await OwnBroker.start();
+    await using net = await startNetwork({ kafka: broker.bootstrap });
+    const { cp, d } = await supplyUnderWay(net);
 
-      await broker.stop();
-      // long enough for every client to have found the broker gone and be retrying
-      await net.central.waitForLine(/ECONNREFUSED/, 60_000);
-      await new Promise((r) => setTimeout(r, 5_000));
+    await broker.stop();
+    // long enough for every client to have found the broker gone and be retrying
+    await net.central.waitForLine(/ECONNREFUSED/, 60_000);
+    await new Promise((r) => setTimeout(r, 5_000));
 
-      const programs = [d, cp.engine, cp.monitor, net.central];
-      for (const p of programs) p.interrupt();
-      const ended = await Promise.all(programs.map((p) => endsWithin(p, 30_000)));
-      const stuck = programs.filter((_, i) => !ended[i]).map((p) =>
-        `${p.name} (last: ${p.lines.slice(-2).join(" | ")})`
+    const programs = [d, cp.engine, cp.monitor, net.central];
+    for (const p of programs) p.interrupt();
+    const ended = await Promise.all(programs.map((p) => endsWithin(p, 30_000)));
+    const stuck = programs.filter((_, i) => !ended[i]).map((p) =>
+      `${p.name} (last: ${p.lines.slice(-2).join(" | ")})`
+    );
+    assert.deepEqual(stuck, [], `still running 30 s after Ctrl+C: ${stuck.join("; ")}`);
+    for (const p of [cp.engine, cp.monitor, net.central]) {
+      assert.ok(
+        p.lines.some((l) => /stopped \(SIGINT\)/.test(l)),
+        `${p.name} did not say it stopped: ${p.lines.slice(-3).join(" | ")}`,
       );
-      assert.deepEqual(stuck, [], `still running 30 s after Ctrl+C: ${stuck.join("; ")}`);
-      for (const p of [cp.engine, cp.monitor, net.central]) {
-        assert.ok(
-          p.lines.some((l) => /stopped \(SIGINT\)/.test(l)),
-          `${p.name} did not say it stopped: ${p.lines.slice(-3).join(" | ")}`,
-        );
-      }
-      assert.equal(d.exited?.code, 130, "a driver stopped by Ctrl+C exits 130");
-    } finally {
-      await broker.stop();
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
+    assert.equal(d.exited?.code, 130, "a driver stopped by Ctrl+C exits 130");
   },
 });
 
@@ -75,12 +62,11 @@ Deno.test({
       EV_DATA_DIR: dir,
       EV_TOPIC_PREFIX: "never.",
     };
-    const centralPort = freePort();
     const programs = [
       await start("central", [
         "--no-panel",
         "--port",
-        String(centralPort),
+        String(freePort()),
         "--http",
         String(freePort()),
       ], env),
