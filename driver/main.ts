@@ -17,7 +17,7 @@ import { KAFKA, NO_PANEL, RANGES, TOPIC_PREFIX } from "../shared/settings.ts";
 import { DRIVER_ALIASES } from "../shared/aliases.ts";
 import { idProblem } from "../shared/ids.ts";
 import { createLogger, errorMessage } from "../shared/log.ts";
-import { onShutdown } from "../shared/shutdown.ts";
+import { holdWhileStopping, onShutdown } from "../shared/shutdown.ts";
 import { sleep } from "../shared/backoff.ts";
 import { Driver, type Outcome } from "./driver.ts";
 import { jsonOutput, textOutput } from "./output.ts";
@@ -102,6 +102,7 @@ runMain(async () => {
     return outcomes.every((o) => o !== "error") ? 0 : 1;
   } finally {
     offSignals();
+    holdWhileStopping();
     await driver.close().catch((e) => log.warn(errorMessage(e)));
   }
 });

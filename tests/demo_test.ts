@@ -1,9 +1,9 @@
 /**
- * The demo as a newcomer runs it: a whole network comes up, and Ctrl+C stops everything it
- * started, at once.
+ * The demo as a newcomer runs it (`deno task demo` in a terminal): a whole network comes up, and
+ * Ctrl+C stops everything it started, at once and cleanly.
  */
 import assert from "node:assert/strict";
-import { freePort, start, waitFor } from "./support/programs.ts";
+import { freePort, Program, waitFor } from "./support/programs.ts";
 import { KAFKA } from "./support/network.ts";
 
 async function answers(port: number): Promise<boolean> {
@@ -20,19 +20,45 @@ async function startDemo() {
   const dir = await Deno.makeTempDir({ prefix: "ev-demo-" });
   const http = freePort();
   const port = freePort();
-  const demo = await start("demo", [
-    "--kafka",
-    KAFKA,
-    "--data-dir",
-    dir,
-    "--http",
-    String(http),
-    "--port",
-    String(port),
-  ], { EV_TOPIC_PREFIX: `demo${Date.now()}.` });
+  // in a session of its own, as a terminal runs it: a Ctrl+C signals the whole process group
+  const demo = new Program(
+    "demo",
+    new Deno.Command("setsid", {
+      args: [
+        Deno.execPath(),
+        "task",
+        "demo",
+        "--kafka",
+        KAFKA,
+        "--data-dir",
+        dir,
+        "--http",
+        String(http),
+        "--port",
+        String(port),
+      ],
+      cwd: new URL("..", import.meta.url),
+      env: { NO_COLOR: "1", EV_TOPIC_PREFIX: `demo${Date.now()}.` },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn(),
+  );
+  const ctrlC = () => {
+    try {
+      Deno.kill(-demo.pid, "SIGINT");
+    } catch {
+      // the whole group is gone
+    }
+  };
   const ports = [http, port, port + 100, port + 101, port + 102];
   const stop = async () => {
-    await demo.stop();
+    try {
+      Deno.kill(-demo.pid, "SIGKILL");
+    } catch {
+      // the whole group is gone
+    }
+    await demo.done;
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   };
   try {
@@ -49,14 +75,14 @@ async function startDemo() {
     await stop();
     throw e;
   }
-  return { demo, ports, stop };
+  return { demo, ports, ctrlC, dir, stop };
 }
 
 Deno.test("the demo: Ctrl+C stops everything it started, at once", async () => {
-  const { demo, ports, stop } = await startDemo();
+  const { demo, ports, ctrlC, dir, stop } = await startDemo();
   try {
     const sent = performance.now();
-    demo.interrupt();
+    ctrlC();
     await demo.waitForLine(/^demo: stopping/, 10_000);
     const tookMs = performance.now() - sent;
     assert.equal((await demo.done).code, 0, demo.lines.slice(-5).join("\n"));
@@ -65,18 +91,22 @@ Deno.test("the demo: Ctrl+C stops everything it started, at once", async () => {
     for (const p of ports) {
       assert.equal(await answers(p), false, `port ${p} is still open after the demo ended`);
     }
+    // a clean stop, not a kill half-way through it (the demo's SIGTERM after the terminal's
+    // SIGINT used to end Central there: its database not closed)
+    const central = await Deno.readTextFile(`${dir}/logs/central.log`);
+    assert.match(central, /stopped \(SIGINT\)/, central.split("\n").slice(-4).join("\n"));
   } finally {
     await stop();
   }
 });
 
 Deno.test("the demo: a second Ctrl+C while it stops leaves no program of it running", async () => {
-  const { demo, ports, stop } = await startDemo();
+  const { demo, ports, ctrlC, stop } = await startDemo();
   try {
-    demo.interrupt();
+    ctrlC();
     await demo.waitForLine(/^demo: stopping/, 10_000);
-    // impatient: it used to end the demo alone, its programs still running without it
-    demo.interrupt();
+    // impatient: it used to end the demo alone, its programs running on
+    ctrlC();
     await demo.done;
     for (const p of ports) {
       assert.equal(await answers(p), false, `port ${p} is still open after the demo ended`);

@@ -17,7 +17,7 @@ import {
 } from "../../shared/config.ts";
 import { CENTRAL, DATA_DIR, KAFKA, RANGES, TOPIC_PREFIX } from "../../shared/settings.ts";
 import { setLogSink } from "../../shared/log.ts";
-import { onShutdown } from "../../shared/shutdown.ts";
+import { holdWhileStopping, onShutdown } from "../../shared/shutdown.ts";
 import { sleep } from "../../shared/backoff.ts";
 import { keptToken } from "../../shared/operator_token_file.ts";
 import { LoopLag } from "../../shared/loop_lag.ts";
@@ -293,6 +293,7 @@ runMain(async () => {
     }
   } finally {
     off();
+    holdWhileStopping();
     say("stopping…");
     watch.stopCounting();
     injector.stop();

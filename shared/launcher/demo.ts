@@ -8,7 +8,7 @@
 import { loadConfig, parsePort, type ProgramSpec, runMain } from "../config.ts";
 import { DATA_DIR, KAFKA } from "../settings.ts";
 import { probeBroker } from "../kafka/client.ts";
-import { onShutdown } from "../shutdown.ts";
+import { onShutdown, SAME_CTRL_C_MS } from "../shutdown.ts";
 import { sleepOn, timers } from "../scheduler.ts";
 import { Children, failureOf, waitForLog } from "./children.ts";
 
@@ -74,8 +74,16 @@ runMain(async () => {
   };
   // Ctrl+C ends the wait between two summaries at once (it used to wait out up to 5 s of it)
   const stop = new AbortController();
-  // a second one kills what is left (it used to end the demo alone, leaving its programs running)
-  const offSignals = onShutdown(() => stop.signal.aborted ? children.killAll() : stop.abort());
+  // A second one kills what is left (it used to end the demo alone, its programs running on).
+  // One Ctrl+C comes twice: the terminal signals the whole group, and `deno task` passes its own
+  // on; so only a signal a while after the first is a second Ctrl+C.
+  let firstAt = 0;
+  const offSignals = onShutdown(() => {
+    if (!stop.signal.aborted) {
+      firstAt = performance.now();
+      stop.abort();
+    } else if (performance.now() - firstAt > SAME_CTRL_C_MS) children.killAll();
+  });
   try {
     if (await probeBroker(v.kafka!, 3000)) say(`using the Kafka broker at ${v.kafka}`);
     else {

@@ -9,7 +9,7 @@
  * @module
  */
 import { setLogSink } from "../log.ts";
-import { onShutdown } from "../shutdown.ts";
+import { holdWhileStopping, onShutdown } from "../shutdown.ts";
 import { CSI, fit, paint } from "./ansi.ts";
 import { readLines } from "./lines.ts";
 
@@ -47,7 +47,12 @@ export interface ProgramConsole {
 export function startConsole(options: ConsoleOptions): ProgramConsole {
   let stop: (why: string) => void = () => {};
   const stopped = new Promise<string>((resolve) => (stop = resolve));
-  const offSignals = onShutdown(stop);
+  const unlisten = onShutdown(stop);
+  // closing is the start of the stop: signals now must not cut it short
+  const offSignals = () => {
+    unlisten();
+    holdWhileStopping();
+  };
   const onCommand = (line: string) =>
     /^(q|quit)$/i.test(line.trim()) ? stop("QUIT") : options.onCommand(line);
   const interactive = (options.panel ?? true) && Deno.stdin.isTerminal() &&
