@@ -69,3 +69,13 @@ export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise
     work.then(resolve, reject).finally(() => signal.removeEventListener("abort", aborted));
   });
 }
+
+/**
+ * `work`, calling `say` once if it has not settled after `ms`: a step that retries inside (a
+ * Kafka client's connect, for as long as no broker answers) neither fails nor ends, and the
+ * program would otherwise say nothing of what it waits for.
+ */
+export function tellIfSlow<T>(work: Promise<T>, ms: number, say: () => void): Promise<T> {
+  const timer = setTimeout(say, ms);
+  return work.finally(() => clearTimeout(timer));
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Backoff, unlessAborted } from "./backoff.ts";
+import { Backoff, tellIfSlow, unlessAborted } from "./backoff.ts";
 
 Deno.test("backoff grows, is capped, and resets", () => {
   const b = new Backoff({ minMs: 100, maxMs: 1000 });
@@ -22,4 +22,13 @@ Deno.test("unlessAborted: the work's outcome, or undefined at once on an abort",
   assert.equal(await pending, undefined);
   fail(new Error("gone"));
   assert.equal(await unlessAborted(new Promise(() => {}), stop.signal), undefined);
+});
+
+Deno.test("tellIfSlow: says so once when the work is slow, not when it is quick", async () => {
+  const said: string[] = [];
+  assert.equal(await tellIfSlow(Promise.resolve(1), 50, () => said.push("quick")), 1);
+  const slow = new Promise((r) => setTimeout(() => r(2), 200));
+  assert.equal(await tellIfSlow(slow, 20, () => said.push("slow")), 2);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(said, ["slow"]);
 });

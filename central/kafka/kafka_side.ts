@@ -11,7 +11,7 @@ import { ensureTopics } from "../../shared/kafka/client.ts";
 import type { Supervised } from "../../shared/kafka/supervised.ts";
 import type { Follower } from "../../shared/kafka/follow.ts";
 import { type Topics, topicSpecs } from "../../shared/topics.ts";
-import { Backoff, sleep, unlessAborted } from "../../shared/backoff.ts";
+import { Backoff, sleep, tellIfSlow, unlessAborted } from "../../shared/backoff.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 import type { LinksChannel } from "./links_channel.ts";
 import { startCpConsumers } from "./cp_consumers.ts";
@@ -57,6 +57,9 @@ export interface KafkaSide {
   close(): Promise<void>;
 }
 
+/** How long a step may go without an answer before Central says what it waits for. */
+const SLOW_STEP_MS = 5_000;
+
 /** Starts the Kafka side in the background. */
 export function startKafkaSide(o: KafkaSideOptions): KafkaSide {
   const stop = new AbortController();
@@ -68,12 +71,16 @@ export function startKafkaSide(o: KafkaSideOptions): KafkaSide {
   const until = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
     const backoff = new Backoff({ minMs: 500, maxMs: 5_000 });
     let told = false;
+    const tell = (why: string) => {
+      if (!told && !stop.signal.aborted) log.warn(`${what}: ${why}`);
+      told = true;
+    };
     while (!stop.signal.aborted) {
       try {
-        return await unlessAborted(fn(), stop.signal);
+        const step = tellIfSlow(fn(), SLOW_STEP_MS, () => tell("no answer yet (still trying)"));
+        return await unlessAborted(step, stop.signal);
       } catch (e) {
-        if (!told) log.warn(`${what}: ${errorMessage(e)} (trying again)`);
-        told = true;
+        tell(`${errorMessage(e)} (trying again)`);
         await sleep(backoff.next(), stop.signal);
       }
     }

@@ -18,10 +18,12 @@ import { closeInTime } from "../../shared/kafka/closing.ts";
 import { route, topicNames, type Topics } from "../../shared/topics.ts";
 import { encodeEvent, envelope, type EventBody, parseEvent } from "../../shared/events.ts";
 import { RecentIds } from "../../shared/recent_ids.ts";
-import { Backoff, sleep, unlessAborted } from "../../shared/backoff.ts";
+import { Backoff, sleep, tellIfSlow, unlessAborted } from "../../shared/backoff.ts";
 import { createLogger, errorMessage } from "../../shared/log.ts";
 
 const log = createLogger("engine");
+/** How long a connect may go without an answer before the Engine says what it waits for. */
+const SLOW_CONNECT_MS = 5_000;
 
 /** Publishes one event (resolves once the broker has it). */
 export type Send = (topic: string, key: string, body: EventBody) => Promise<void>;
@@ -115,18 +117,24 @@ export function connectUplink(engine: Engine, o: UplinkOptions): { close(): Prom
   const connect = async () => {
     const backoff = new Backoff({ minMs: 500, maxMs: 5_000 });
     let told = false;
+    const tell = (why: string) => {
+      if (!told && !stop.signal.aborted) engine.note(`waiting for Kafka at ${o.brokers}: ${why}`);
+      told = true;
+    };
     while (!stop.signal.aborted) {
       try {
-        // a stop does not wait for it: the producer's connect retries while the broker is away
+        // the producer's connect retries while the broker is away: said after a while, and a
+        // stop does not wait for it
+        const connecting = producer.connect().then(() =>
+          followTopic({
+            kafka,
+            topic: topics.commands,
+            groupPrefix: `${o.topicPrefix}engine.${id}`,
+            onMessage: commandDispatcher((cpId) => (cpId === id ? engine : undefined)),
+          })
+        );
         const following = await unlessAborted(
-          producer.connect().then(() =>
-            followTopic({
-              kafka,
-              topic: topics.commands,
-              groupPrefix: `${o.topicPrefix}engine.${id}`,
-              onMessage: commandDispatcher((cpId) => (cpId === id ? engine : undefined)),
-            })
-          ),
+          tellIfSlow(connecting, SLOW_CONNECT_MS, () => tell("no answer yet (still trying)")),
           stop.signal,
         );
         if (!following) return;
@@ -135,8 +143,7 @@ export function connectUplink(engine: Engine, o: UplinkOptions): { close(): Prom
         engine.setKafkaReady(true);
         return;
       } catch (e) {
-        if (!told) engine.note(`waiting for Kafka at ${o.brokers}: ${errorMessage(e)}`);
-        told = true;
+        tell(errorMessage(e));
         await sleep(backoff.next(), stop.signal);
       }
     }

@@ -111,7 +111,7 @@ export class Batcher {
   async close(): Promise<void> {
     this.#closing = true;
     const queued = this.#queue.length;
-    await closeInTime(`${queued} records not yet sent`, async () => {
+    await closeInTime(`a producer (${queued} records queued)`, async () => {
       await this.flush().catch(() => {});
       await this.#producer.disconnect().catch(() => {});
     });
