@@ -87,3 +87,25 @@ Deno.test(
     assert.equal(summary.duplicateTickets, 0);
   },
 );
+
+Deno.test(
+  "fleet: Ctrl+C in a terminal (the simulator and its parts signalled) counts no fault",
+  flow,
+  async () => {
+    await using net = await startNetwork();
+    const sim = await net.run("sim", [
+      ...["--cps", "20", "--workers", "2", "--charge", "86400", "--prefix", "CC", "--json"],
+      ...["--api", `http://127.0.0.1:${net.httpPort}`, "--central", `127.0.0.1:${net.cpPort}`],
+    ]);
+    const parts = (await sim.waitForLine(/parts run as processes/, 60_000)).match(/\d+/g)!
+      .map(Number);
+    await sim.waitForLine(/Central shows 20 charging/, 90_000);
+    // as a terminal does: every process of the group at once
+    for (const pid of [sim.pid, ...parts]) Deno.kill(pid, "SIGINT");
+    await sim.done;
+    const final = JSON.parse(sim.stdout.findLast((l) => l.startsWith("{"))!);
+    // its parts used to die at once, and it counted their 20 CPs disconnected by nobody
+    assert.equal(final.faults.uninjectedDisconnected, 0, JSON.stringify(final.faults));
+    assert.equal(final.faults.uninjectedFaulted, 0, JSON.stringify(final.faults));
+  },
+);

@@ -14,6 +14,10 @@ import { setLogSink } from "../../shared/log.ts";
 export async function runPart(): Promise<number> {
   // as the simulator's own: warnings and errors only (a fleet's news would flood the screen)
   setLogSink((line, level) => level !== "info" && level !== "debug" && console.error(line));
+  // A Ctrl+C in a terminal reaches the whole process group, its parts too: the simulator stops
+  // them itself (through stdin, or by its end). Ended by it, they took their CPs down before the
+  // simulator stopped counting, and it reported every one disconnected by nobody's doing.
+  Deno.addSignalListener("SIGINT", () => {});
   const encoder = new TextEncoder();
   let writes = Promise.resolve();
   const emit = (message: unknown) => {
