@@ -18,7 +18,7 @@ import { DRIVER_ALIASES } from "../shared/aliases.ts";
 import { idProblem } from "../shared/ids.ts";
 import { createLogger, errorMessage } from "../shared/log.ts";
 import { holdWhileStopping, onShutdown } from "../shared/shutdown.ts";
-import { sleep } from "../shared/backoff.ts";
+import { sleep, tellIfSlow } from "../shared/backoff.ts";
 import { Driver, type Outcome } from "./driver.ts";
 import { jsonOutput, textOutput } from "./output.ts";
 import { readRequestFile } from "./request_file.ts";
@@ -55,6 +55,9 @@ const SPEC = {
   ],
 } satisfies ProgramSpec<string>;
 
+/** How long the first connect may go without an answer before the driver says what it waits for. */
+const SLOW_CONNECT_MS = 5_000;
+
 runMain(async () => {
   const cfg = loadConfig(SPEC);
   const v = cfg.values;
@@ -80,11 +83,28 @@ runMain(async () => {
   const stopped = new Promise<string>((resolve) => (interrupted = resolve));
   const offSignals = onShutdown(interrupted);
   try {
+    // a connect retries for as long as no broker answers: said after a while, and with a
+    // request to answer given up after --timeout, as any other silence
+    const waited = new AbortController();
+    const connecting = tellIfSlow(
+      driver.connect().then(() => "connected" as const),
+      SLOW_CONNECT_MS,
+      () => log.warn(`waiting for Kafka at ${v.kafka}: no answer yet (still trying)`),
+    );
+    connecting.catch(() => {}); // its failure, if it comes after a stop or a timeout, is nobody's
     const connected = await Promise.race([
-      driver.connect().then(() => true),
-      stopped.then(() => false),
-    ]);
-    if (!connected) return 130;
+      connecting,
+      stopped.then(() => "stopped" as const),
+      ...(cps ? [sleep(timeoutMs, waited.signal).then(() => "timeout" as const)] : []),
+    ]).finally(() => waited.abort());
+    if (connected === "stopped") return 130;
+    if (connected === "timeout") {
+      emit({
+        type: "error",
+        message: `no answer from Kafka at ${v.kafka} within ${timeoutMs / 1000} s`,
+      });
+      return 1;
+    }
     if (!cps) {
       return await runInteractive(driver, { panel: !cfg.flags["no-panel"] && !json, stopped });
     }

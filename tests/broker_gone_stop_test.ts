@@ -89,3 +89,29 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "no broker ever there: a driver asking for a charge says so, and gives up after --timeout",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const kafka = `127.0.0.1:${freePort()}`;
+    await using d = await start(
+      "driver",
+      ["--id", "D1", "--cp", "CP1", "--json", "--timeout", "8"],
+      {
+        EV_KAFKA: kafka,
+      },
+    );
+    // it used to wait for ever, printing nothing of its own
+    assert.ok(await endsWithin(d, 60_000), "still waiting 60 s later");
+    assert.equal(d.exited?.code, 1, d.lines.slice(-3).join("\n"));
+    assert.ok(
+      d.lines.some((l) => l.includes(`waiting for Kafka at ${kafka}`)),
+      "it did not say so",
+    );
+    const events = d.stdout.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    assert.equal(events.at(-1)?.type, "error");
+    assert.match(events.at(-1).message, /Kafka/);
+  },
+});
