@@ -101,6 +101,7 @@ runMain(async () => {
     if (connected === "timeout") {
       emit({
         type: "error",
+        ...(v.cp ? { cp: v.cp } : {}),
         message: `no answer from Kafka at ${v.kafka} within ${timeoutMs / 1000} s`,
       });
       return 1;

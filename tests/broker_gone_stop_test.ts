@@ -112,6 +112,7 @@ Deno.test({
     );
     const events = d.stdout.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
     assert.equal(events.at(-1)?.type, "error");
+    assert.equal(events.at(-1).cp, "CP1", "the error names the CP asked for");
     assert.match(events.at(-1).message, /Kafka/);
   },
 });
