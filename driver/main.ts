@@ -55,9 +55,6 @@ const SPEC = {
   ],
 } satisfies ProgramSpec<string>;
 
-/** How long the first connect may go without an answer before the driver says what it waits for. */
-const SLOW_CONNECT_MS = 5_000;
-
 runMain(async () => {
   const cfg = loadConfig(SPEC);
   const v = cfg.values;
@@ -88,7 +85,6 @@ runMain(async () => {
     const waited = new AbortController();
     const connecting = tellIfSlow(
       driver.connect().then(() => "connected" as const),
-      SLOW_CONNECT_MS,
       () => log.warn(`waiting for Kafka at ${v.kafka}: no answer yet (still trying)`),
     );
     connecting.catch(() => {}); // its failure, if it comes after a stop or a timeout, is nobody's

@@ -70,12 +70,15 @@ export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise
   });
 }
 
+/** How long a step may go without an answer before a program says what it waits for. */
+export const SAY_WAITING_MS = 5_000;
+
 /**
  * `work`, calling `say` once if it has not settled after `ms`: a step that retries inside (a
  * Kafka client's connect, for as long as no broker answers) neither fails nor ends, and the
  * program would otherwise say nothing of what it waits for.
  */
-export function tellIfSlow<T>(work: Promise<T>, ms: number, say: () => void): Promise<T> {
+export function tellIfSlow<T>(work: Promise<T>, say: () => void, ms = SAY_WAITING_MS): Promise<T> {
   const timer = setTimeout(say, ms);
   return work.finally(() => clearTimeout(timer));
 }

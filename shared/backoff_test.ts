@@ -26,9 +26,9 @@ Deno.test("unlessAborted: the work's outcome, or undefined at once on an abort",
 
 Deno.test("tellIfSlow: says so once when the work is slow, not when it is quick", async () => {
   const said: string[] = [];
-  assert.equal(await tellIfSlow(Promise.resolve(1), 50, () => said.push("quick")), 1);
+  assert.equal(await tellIfSlow(Promise.resolve(1), () => said.push("quick"), 50), 1);
   const slow = new Promise((r) => setTimeout(() => r(2), 200));
-  assert.equal(await tellIfSlow(slow, 20, () => said.push("slow")), 2);
+  assert.equal(await tellIfSlow(slow, () => said.push("slow"), 20), 2);
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(said, ["slow"]);
 });

@@ -57,9 +57,6 @@ export interface KafkaSide {
   close(): Promise<void>;
 }
 
-/** How long a step may go without an answer before Central says what it waits for. */
-const SLOW_STEP_MS = 5_000;
-
 /** Starts the Kafka side in the background. */
 export function startKafkaSide(o: KafkaSideOptions): KafkaSide {
   const stop = new AbortController();
@@ -77,7 +74,7 @@ export function startKafkaSide(o: KafkaSideOptions): KafkaSide {
     };
     while (!stop.signal.aborted) {
       try {
-        const step = tellIfSlow(fn(), SLOW_STEP_MS, () => tell("no answer yet (still trying)"));
+        const step = tellIfSlow(fn(), () => tell("no answer yet (still trying)"));
         return await unlessAborted(step, stop.signal);
       } catch (e) {
         tell(`${errorMessage(e)} (trying again)`);

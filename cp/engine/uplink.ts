@@ -22,8 +22,6 @@ import { Backoff, sleep, tellIfSlow, unlessAborted } from "../../shared/backoff.
 import { createLogger, errorMessage } from "../../shared/log.ts";
 
 const log = createLogger("engine");
-/** How long a connect may go without an answer before the Engine says what it waits for. */
-const SLOW_CONNECT_MS = 5_000;
 
 /** Publishes one event (resolves once the broker has it). */
 export type Send = (topic: string, key: string, body: EventBody) => Promise<void>;
@@ -134,7 +132,7 @@ export function connectUplink(engine: Engine, o: UplinkOptions): { close(): Prom
           })
         );
         const following = await unlessAborted(
-          tellIfSlow(connecting, SLOW_CONNECT_MS, () => tell("no answer yet (still trying)")),
+          tellIfSlow(connecting, () => tell("no answer yet (still trying)")),
           stop.signal,
         );
         if (!following) return;
