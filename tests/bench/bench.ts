@@ -5,7 +5,8 @@
  *
  * - Engine KO key → CP faulted on Central (p50/p99 over repeated KO/recover)
  * - Engine process killed → CP faulted on Central, and its restart on the same port
- * - driver request → answer (authorized/denied), idle, measured by simulated drivers
+ * - driver request → answer (authorized/denied), idle, measured by simulated drivers, and two
+ *   Kafka hops alone on that broker: the floor under it (`kafka_floor.ts`)
  * - a Central instance killed → its CPs served by another (with a PostgreSQL server)
  * - the fleet ladder: 1,000 / 2,000 / 5,000 / 10,000 CPs charging at once, on the embedded
  *   database and on the PostgreSQL server (`fleet.ts`), and the largest N that holds every bar
@@ -25,7 +26,8 @@ import {
   runMain,
 } from "../../shared/config.ts";
 import { RANGES } from "../../shared/settings.ts";
-import { startNetwork } from "../support/network.ts";
+import { KAFKA, startNetwork } from "../support/network.ts";
+import { measureKafkaFloor } from "./kafka_floor.ts";
 import { start } from "../support/programs.ts";
 import { percentile } from "../../cp/sim/drivers.ts";
 import { findPostgresServer } from "../support/postgres.ts";
@@ -160,6 +162,12 @@ async function measureBars(figures: Record<string, number>): Promise<void> {
     figures.requestToAnswerIdleP50Ms = result.answerMsP50;
     figures.requestToAnswerIdleP99Ms = result.answerMsP99;
     figures.idleRequests = result.requests;
+
+    // what the broker and the clients give on that path with nothing else: two hops
+    say("two Kafka hops alone, idle (the floor under the request → answer above)");
+    const floor = await measureKafkaFloor(net.env.EV_KAFKA ?? KAFKA);
+    figures.kafkaTwoHopsIdleP50Ms = floor.p50Ms;
+    figures.kafkaTwoHopsIdleP99Ms = floor.p99Ms;
   }
 
   if (await findPostgresServer()) {
@@ -222,7 +230,8 @@ runMain(async () => {
     .join(", ");
   const single = mode === "full"
     ? `KO→faulted p99 ${figures.koKeyToFaultedP99Ms} ms | killed→faulted p99 ${figures.engineKilledToFaultedP99Ms} ms | ` +
-      `restart→available p50 ${figures.engineRestartToAvailableP50Ms} ms | request→answer idle p50 ${figures.requestToAnswerIdleP50Ms} ms p99 ${figures.requestToAnswerIdleP99Ms} ms | ` +
+      `restart→available p50 ${figures.engineRestartToAvailableP50Ms} ms | request→answer idle p50 ${figures.requestToAnswerIdleP50Ms} ms p99 ${figures.requestToAnswerIdleP99Ms} ms ` +
+      `(two Kafka hops alone: p99 ${figures.kafkaTwoHopsIdleP99Ms} ms) | ` +
       `instance killed → served max ${figures.takeoverServedMaxMs ?? "-"} ms | `
     : "";
   console.log(
