@@ -9,7 +9,12 @@
  *
  * @module
  */
-import { createKafka, createProducer, ensureTopics } from "../../shared/kafka/client.ts";
+import {
+  createKafka,
+  createProducer,
+  ensureTopics,
+  probeBroker,
+} from "../../shared/kafka/client.ts";
 import { type Follower, type FollowOptions, followTopic } from "../../shared/kafka/follow.ts";
 import { Histogram } from "../../cp/sim/histogram.ts";
 
@@ -93,6 +98,14 @@ async function follow(o: FollowOptions): Promise<Follower> {
 if (import.meta.main) {
   const samples = Number(Deno.args[0] ?? 300);
   const brokers = Deno.args[1] ?? Deno.env.get("EV_KAFKA") ?? "127.0.0.1:9092";
+  if (!(samples > 0) || !(await probeBroker(brokers, 5_000))) {
+    console.error(
+      samples > 0
+        ? `no Kafka broker at ${brokers}: start one with 'deno task kafka' (or set EV_KAFKA)`
+        : "usage: kafka_floor.ts [samples] [brokers]",
+    );
+    Deno.exit(2);
+  }
   const f = await measureKafkaFloor(brokers, samples);
   console.log(
     `two Kafka hops, idle: ${f.samples} round trips, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, ` +
