@@ -26,7 +26,7 @@ import {
   runMain,
 } from "../../shared/config.ts";
 import { RANGES } from "../../shared/settings.ts";
-import { KAFKA, startNetwork } from "../support/network.ts";
+import { startNetwork } from "../support/network.ts";
 import { measureKafkaFloor } from "./kafka_floor.ts";
 import { start } from "../support/programs.ts";
 import { percentile } from "../../cp/sim/drivers.ts";
@@ -165,7 +165,7 @@ async function measureBars(figures: Record<string, number>): Promise<void> {
 
     // what the broker and the clients give on that path with nothing else: two hops
     say("two Kafka hops alone, idle (the floor under the request → answer above)");
-    const floor = await measureKafkaFloor(net.env.EV_KAFKA ?? KAFKA);
+    const floor = await measureKafkaFloor(net.env.EV_KAFKA);
     figures.kafkaTwoHopsIdleP50Ms = floor.p50Ms;
     figures.kafkaTwoHopsIdleP99Ms = floor.p99Ms;
   }

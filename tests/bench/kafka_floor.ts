@@ -9,12 +9,9 @@
  *
  * @module
  */
-import {
-  createKafka,
-  createProducer,
-  ensureTopics,
-  probeBroker,
-} from "../../shared/kafka/client.ts";
+import { createKafka, createProducer, ensureTopics } from "../../shared/kafka/client.ts";
+import { sleep } from "../../shared/backoff.ts";
+import { KAFKA, requireKafka } from "../support/network.ts";
 import { type Follower, type FollowOptions, followTopic } from "../../shared/kafka/follow.ts";
 import { Histogram } from "../../cp/sim/histogram.ts";
 
@@ -81,8 +78,6 @@ export async function measureKafkaFloor(brokers: string, samples = 300): Promise
   return { samples: times.count, p50Ms: round(50), p99Ms: round(99), maxMs: round(100) };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** A new topic's leaders may not answer for its offsets yet: tried again for a while. */
 async function follow(o: FollowOptions): Promise<Follower> {
   for (let i = 0;; i++) {
@@ -97,13 +92,12 @@ async function follow(o: FollowOptions): Promise<Follower> {
 
 if (import.meta.main) {
   const samples = Number(Deno.args[0] ?? 300);
-  const brokers = Deno.args[1] ?? Deno.env.get("EV_KAFKA") ?? "127.0.0.1:9092";
-  if (!(samples > 0) || !(await probeBroker(brokers, 5_000))) {
-    console.error(
-      samples > 0
-        ? `no Kafka broker at ${brokers}: start one with 'deno task kafka' (or set EV_KAFKA)`
-        : "usage: kafka_floor.ts [samples] [brokers]",
-    );
+  const brokers = Deno.args[1] ?? KAFKA;
+  try {
+    if (!(samples > 0)) throw new Error("usage: kafka_floor.ts [samples] [brokers]");
+    await requireKafka(brokers);
+  } catch (e) {
+    console.error((e as Error).message);
     Deno.exit(2);
   }
   const f = await measureKafkaFloor(brokers, samples);
